@@ -1,0 +1,157 @@
+import { Alias, type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, parseDocument } from "yaml";
+import { RunbookError } from "../errors.js";
+import { registerSource, type SourceLocation } from "../source.js";
+
+/** Where a mapping or sequence, its keys and its values were written. */
+interface NodeInfo {
+  loc: SourceLocation;
+  keys: Map<string | number, SourceLocation>;
+  values: Map<string | number, SourceLocation>;
+}
+
+// Plain JS values are what the engine works with; their positions live beside them, keyed by object identity.
+const infos = new WeakMap<object, NodeInfo>();
+
+export function locOf(value: unknown): SourceLocation | undefined {
+  return typeof value === "object" && value !== null ? infos.get(value)?.loc : undefined;
+}
+
+export function keyLocOf(container: unknown, key: string | number): SourceLocation | undefined {
+  if (typeof container !== "object" || container === null) return undefined;
+  return infos.get(container)?.keys.get(key) ?? infos.get(container)?.values.get(key);
+}
+
+export function valueLocOf(container: unknown, key: string | number): SourceLocation | undefined {
+  if (typeof container !== "object" || container === null) return undefined;
+  const info = infos.get(container);
+  return info?.values.get(key) ?? info?.keys.get(key) ?? info?.loc;
+}
+
+/** The location of the node at `path` below `root`, or of the nearest ancestor that has one. */
+export function locAtPath(root: unknown, path: readonly PropertyKey[]): SourceLocation | undefined {
+  let node: unknown = root;
+  let best = locOf(root);
+  for (const seg of path) {
+    if (typeof node !== "object" || node === null || typeof seg === "symbol") break;
+    const here = valueLocOf(node, seg as string | number);
+    if (here) best = here;
+    node = (node as Record<string | number, unknown>)[seg as string | number];
+  }
+  return best;
+}
+
+/** Give a value created by the engine the position of another (e.g. a normalised copy of a step). */
+export function copyLocation(from: unknown, to: object): void {
+  const info = typeof from === "object" && from !== null ? infos.get(from) : undefined;
+  if (info) infos.set(to, info);
+}
+
+export function setLocation(to: object, loc: SourceLocation): void {
+  const existing = infos.get(to);
+  if (existing) existing.loc = loc;
+  else infos.set(to, { loc, keys: new Map(), values: new Map() });
+}
+
+function rangeLoc(file: string, lc: LineCounter, range: readonly number[] | null | undefined): SourceLocation {
+  const start = lc.linePos(range?.[0] ?? 0);
+  const end = lc.linePos(range?.[1] ?? range?.[0] ?? 0);
+  return { file, line: start.line, col: start.col, endLine: end.line, endCol: end.col };
+}
+
+function convert(node: Node | null, doc: Document, file: string, lc: LineCounter, seen: Set<Node>): unknown {
+  if (node === null) return null;
+  if (isAlias(node)) {
+    const target = (node as Alias).resolve(doc);
+    if (!target) return null;
+    if (seen.has(target)) throw new RunbookError("yaml", "recursive YAML alias", { location: rangeLoc(file, lc, node.range) });
+    seen.add(target);
+    const v = convert(target, doc, file, lc, seen);
+    seen.delete(target);
+    return v;
+  }
+  if (isScalar(node)) return node.value;
+  if (isSeq(node)) {
+    const out: unknown[] = [];
+    const info: NodeInfo = { loc: rangeLoc(file, lc, node.range), keys: new Map(), values: new Map() };
+    node.items.forEach((item, i) => {
+      out.push(convert(item as Node, doc, file, lc, seen));
+      info.values.set(i, rangeLoc(file, lc, (item as Node | null)?.range));
+    });
+    infos.set(out, info);
+    return out;
+  }
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    const info: NodeInfo = { loc: rangeLoc(file, lc, node.range), keys: new Map(), values: new Map() };
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      const rawKey = keyNode && isScalar(keyNode) ? keyNode.value : convert(keyNode, doc, file, lc, seen);
+      const key = String(rawKey);
+      const valueNode = pair.value as Node | null;
+      // YAML merge keys (`<<: *defaults`) copy the aliased mapping's entries in, explicit keys win.
+      if (key === "<<" && valueNode) {
+        const merged = convert(valueNode, doc, file, lc, seen);
+        for (const src of Array.isArray(merged) ? merged : [merged]) {
+          if (src && typeof src === "object") {
+            for (const [k, v] of Object.entries(src)) if (!(k in out)) out[k] = v;
+          }
+        }
+        continue;
+      }
+      if (Object.hasOwn(out, key)) {
+        throw new RunbookError("yaml", `duplicate key \`${key}\` in a mapping`, {
+          location: rangeLoc(file, lc, keyNode?.range),
+          hint: "YAML keeps only one of them; remove or rename the other",
+        });
+      }
+      out[key] = convert(valueNode, doc, file, lc, seen);
+      info.keys.set(key, rangeLoc(file, lc, keyNode?.range));
+      info.values.set(key, rangeLoc(file, lc, valueNode?.range ?? keyNode?.range));
+    }
+    infos.set(out, info);
+    return out;
+  }
+  return (node as { toJSON?: () => unknown }).toJSON?.() ?? null;
+}
+
+function yamlError(file: string, lc: LineCounter, err: { message: string; pos: [number, number]; code?: string }): RunbookError {
+  const loc = rangeLoc(file, lc, err.pos);
+  // The yaml library appends its own excerpt after a blank line; ours is rendered by the CLI.
+  const message = err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  let hint: string | undefined;
+  if (/Nested mappings are not allowed in compact mappings|Implicit map keys need to be/.test(message)) {
+    hint = "a value that starts with `{{` must be quoted: `key: \"{{ var }}\"`";
+  } else if (/Map keys must be unique/.test(message)) {
+    hint = "remove or rename one of the duplicate keys";
+  } else if (/tab/i.test(message)) {
+    hint = "YAML indentation must use spaces, not tabs";
+  }
+  return new RunbookError("yaml", `YAML syntax error: ${message}`, { location: loc, hint });
+}
+
+/** Parse one YAML document, keeping a location for every mapping, sequence, key and value. */
+export function parseYaml(file: string, text: string): unknown {
+  registerSource(file, text);
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, merge: false });
+  const err = doc.errors[0];
+  if (err) throw yamlError(file, lc, err as { message: string; pos: [number, number] });
+  return convert(doc.contents as Node | null, doc, file, lc, new Set());
+}
+
+/** Parse a multi-document YAML string (manifests); each document keeps its locations. */
+export function parseYamlAll(file: string, text: string): unknown[] {
+  registerSource(file, text);
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  if (!Array.isArray(docs)) return [];
+  const out: unknown[] = [];
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (err) throw yamlError(file, lc, err as { message: string; pos: [number, number] });
+    const v = convert(doc.contents as Node | null, doc, file, lc, new Set());
+    if (v !== null && v !== undefined) out.push(v);
+  }
+  return out;
+}

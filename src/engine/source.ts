@@ -1,0 +1,61 @@
+import { relative } from "node:path";
+
+/** Where a YAML node came from. Lines and columns are 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+  endLine?: number | undefined;
+  endCol?: number | undefined;
+}
+
+// The text of every file loaded, so that errors can show an excerpt without reading the file again.
+const sources = new Map<string, string>();
+
+export function registerSource(file: string, text: string): void {
+  sources.set(file, text);
+}
+
+export function sourceText(file: string): string | undefined {
+  return sources.get(file);
+}
+
+/** `file:line:col`, with the file relative to the working directory when it is below it. */
+export function formatLocation(loc: SourceLocation, cwd = process.cwd()): string {
+  return `${displayPath(loc.file, cwd)}:${loc.line}:${loc.col}`;
+}
+
+export function displayPath(file: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
+/** Move a location inside a scalar (e.g. a template error at line 1, col 5 of a string). */
+export function offsetLocation(loc: SourceLocation, line: number, col: number): SourceLocation {
+  return line <= 1 ? { file: loc.file, line: loc.line, col: loc.col + col - 1 } : { file: loc.file, line: loc.line + line - 1, col };
+}
+
+/**
+ * The lines around a location with a caret under the node:
+ *
+ *    4 |   regster: out
+ *      |   ^^^^^^^
+ */
+export function renderExcerpt(loc: SourceLocation, contextLines = 1): string {
+  const text = sources.get(loc.file);
+  if (text === undefined) return "";
+  const lines = text.split(/\r?\n/);
+  const first = Math.max(1, loc.line - contextLines);
+  const last = Math.min(lines.length, loc.line);
+  const width = String(last).length;
+  const out: string[] = [];
+  for (let n = first; n <= last; n++) {
+    out.push(`${String(n).padStart(width)} | ${(lines[n - 1] ?? "").replace(/\t/g, " ")}`);
+  }
+  const line = lines[loc.line - 1] ?? "";
+  let span = 1;
+  if (loc.endLine === loc.line && loc.endCol !== undefined && loc.endCol > loc.col) span = loc.endCol - loc.col;
+  span = Math.max(1, Math.min(span, line.length - loc.col + 1));
+  out.push(`${" ".repeat(width)} | ${" ".repeat(Math.max(0, loc.col - 1))}${"^".repeat(span)}`);
+  return out.join("\n");
+}

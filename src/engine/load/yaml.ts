@@ -1,4 +1,16 @@
-import { Alias, type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, parseDocument } from "yaml";
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  parseDocument,
+} from "yaml";
 import { RunbookError } from "../errors.js";
 import { registerSource, type SourceLocation } from "../source.js";
 
@@ -63,7 +75,8 @@ function convert(node: Node | null, doc: Document, file: string, lc: LineCounter
   if (isAlias(node)) {
     const target = (node as Alias).resolve(doc);
     if (!target) return null;
-    if (seen.has(target)) throw new RunbookError("yaml", "recursive YAML alias", { location: rangeLoc(file, lc, node.range) });
+    if (seen.has(target))
+      throw new RunbookError("yaml", "recursive YAML alias", { location: rangeLoc(file, lc, node.range) });
     seen.add(target);
     const v = convert(target, doc, file, lc, seen);
     seen.delete(target);
@@ -115,13 +128,17 @@ function convert(node: Node | null, doc: Document, file: string, lc: LineCounter
   return (node as { toJSON?: () => unknown }).toJSON?.() ?? null;
 }
 
-function yamlError(file: string, lc: LineCounter, err: { message: string; pos: [number, number]; code?: string }): RunbookError {
+function yamlError(
+  file: string,
+  lc: LineCounter,
+  err: { message: string; pos: [number, number]; code?: string },
+): RunbookError {
   const loc = rangeLoc(file, lc, err.pos);
   // The yaml library appends its own excerpt after a blank line; ours is rendered by the CLI.
   const message = err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   let hint: string | undefined;
   if (/Nested mappings are not allowed in compact mappings|Implicit map keys need to be/.test(message)) {
-    hint = "a value that starts with `{{` must be quoted: `key: \"{{ var }}\"`";
+    hint = 'a value that starts with `{{` must be quoted: `key: "{{ var }}"`';
   } else if (/Map keys must be unique/.test(message)) {
     hint = "remove or rename one of the duplicate keys";
   } else if (/tab/i.test(message)) {

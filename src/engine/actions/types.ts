@@ -1,0 +1,90 @@
+import type { z } from "zod";
+import type { StepRef } from "../events.js";
+import type { ExecAdapter } from "../io/exec.js";
+import type { FsAdapter } from "../io/fs.js";
+
+/** Everything an action may touch. Tests swap the adapters; production never notices. */
+export interface ActionContext {
+  exec: ExecAdapter;
+  fs: FsAdapter;
+  step: StepRef;
+  /** Directory of the file that declared the step: relative `src` paths resolve against it. */
+  baseDir: string;
+  playbookDir: string;
+  /** From the step's keys. */
+  cwd?: string | undefined;
+  env: Record<string, string>;
+  become: boolean;
+  becomeUser?: string | undefined;
+  timeoutMs?: number | undefined;
+  noLog: boolean;
+  dryRun: boolean;
+  signal: AbortSignal;
+  /** The variables visible to the step (facts, env, runbook, item, registered results...). */
+  vars: Record<string, unknown>;
+  /** Render a Handlebars template string with the step's variables (plus `extra`). */
+  render(template: string, extra?: Record<string, unknown>, origin?: string): string;
+  /** Find a template file: next to the declaring file, its templates/ folder, then the bundled templates/. */
+  resolveTemplate(src: string): Promise<string>;
+  /** Stream a chunk of output (shown live and with -v). */
+  output(stream: "stdout" | "stderr", chunk: string): void;
+  /** Report progress of a long operation (download bytes, waiting for a rollout). */
+  progress(message: string, current?: number, total?: number): void;
+  /** The user's cache directory for runbook (downloads cache). */
+  cacheDir: string;
+  /** The process environment of the target (for proxies and the like). */
+  processEnv: Record<string, string | undefined>;
+}
+
+/** What an action returns; the engine adds `failed`, `skipped`, `duration_ms`, `attempts`. */
+export interface ActionResult {
+  changed: boolean;
+  failed?: boolean;
+  msg?: string;
+  [key: string]: unknown;
+}
+
+/** What `plan` shows for a step, computed without changing anything. */
+export interface PlanInfo {
+  /** One line: what would happen ("write /etc/x (new file)", "run: istioctl install -y"). */
+  summary: string;
+  /** The exact command line for shell/command. */
+  command?: string | undefined;
+  /** A unified diff for files. */
+  diff?: string | undefined;
+  /** true, false, or undefined when it cannot be known before running. */
+  willChange?: boolean | undefined;
+  /** Set when the step would be skipped (e.g. `creates` exists). */
+  skipReason?: string | undefined;
+  details?: string[] | undefined;
+  /** Structured extras for the JSON plan (objects for k8s, checksum for download...). */
+  data?: Record<string, unknown> | undefined;
+}
+
+export interface ActionDef<A = unknown> {
+  name: string;
+  aliases?: string[];
+  description: string;
+  /** Validates (and normalises shorthand forms of) the rendered arguments. */
+  schema: z.ZodType<A>;
+  /** Argument fields left unrendered: they hold CEL expressions evaluated by the action. */
+  rawFields?: string[];
+  /** Changes nothing, so it also runs in a dry run (print, assert, k8s_info). */
+  readOnly?: boolean;
+  run(args: A, ctx: ActionContext): Promise<ActionResult>;
+  plan(args: A, ctx: ActionContext): Promise<PlanInfo>;
+}
+
+/** An action failed in a way the user can act on: becomes a failed result with this message. */
+export class ActionFailure extends Error {
+  readonly result: Record<string, unknown>;
+  constructor(message: string, result: Record<string, unknown> = {}) {
+    super(message);
+    this.name = "ActionFailure";
+    this.result = result;
+  }
+}
+
+export function defineAction<A>(def: ActionDef<A>): ActionDef<A> {
+  return def;
+}

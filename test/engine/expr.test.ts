@@ -8,7 +8,10 @@ const at = { file: "/p/x.yml", line: 3, col: 11 };
 describe("CEL conditions", () => {
   it("compares whole numbers from results as ints and reads facts lazily", () => {
     const facts = createFacts(undefined, { arch: "arm64" });
-    expect(evaluateCondition('install.rc == 0 && facts.arch == "arm64"', { install: { rc: 0 }, facts }, at)).toEqual({ known: true, value: true });
+    expect(evaluateCondition('install.rc == 0 && facts.arch == "arm64"', { install: { rc: 0 }, facts }, at)).toEqual({
+      known: true,
+      value: true,
+    });
     expect(evaluateCondition("n + 1 > 2", { n: 2 }, at)).toEqual({ known: true, value: true });
   });
 
@@ -21,7 +24,7 @@ describe("CEL conditions", () => {
     expect(evaluateCondition('"y" in vars', { vars: { x: 1 } }, at)).toEqual({ known: true, value: false });
   });
 
-  it("refuses a string result: the string \"false\" is not true", () => {
+  it('refuses a string result: the string "false" is not true', () => {
     expect(() => evaluateCondition("flag", { flag: "false" }, at)).toThrow('gave the string "false", not a boolean');
   });
 

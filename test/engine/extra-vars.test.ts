@@ -6,7 +6,13 @@ import { parseExtraVars } from "../../src/cli/extra-vars.js";
 
 describe("-e", () => {
   it("parses values as YAML scalars", () => {
-    expect(parseExtraVars(["debug=false", "n=3", "v=1.30.4", "s=hello world", "e="])).toEqual({ debug: false, n: 3, v: "1.30.4", s: "hello world", e: "" });
+    expect(parseExtraVars(["debug=false", "n=3", "v=1.30.4", "s=hello world", "e="])).toEqual({
+      debug: false,
+      n: 3,
+      v: "1.30.4",
+      s: "hello world",
+      e: "",
+    });
   });
   it("reads @file.yml and JSON", () => {
     const f = join(tmpdir(), `rb-ev-${process.pid}.yml`);

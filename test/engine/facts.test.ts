@@ -7,7 +7,11 @@ describe("facts", () => {
   });
   it("computes nothing until read", () => {
     const read: string[] = [];
-    const src: FactSource = { ...localFactSource, run: (argv) => (read.push(argv.join(" ")), "16384"), readText: (p) => (read.push(p), undefined) };
+    const src: FactSource = {
+      ...localFactSource,
+      run: (argv) => (read.push(argv.join(" ")), "16384"),
+      readText: (p) => (read.push(p), undefined),
+    };
     const f = createFacts(src);
     expect(read).toEqual([]);
     expect(f.page_size).toBe(16384);

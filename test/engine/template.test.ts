@@ -34,16 +34,22 @@ describe("templates", () => {
   });
 
   it("names a missing field of a known variable", () => {
-    expect(() => renderValue("{{ install.stdot }}", { install: { stdout: "x" } }, origin)).toThrow("`install` has no field `stdot`");
+    expect(() => renderValue("{{ install.stdot }}", { install: { stdout: "x" } }, origin)).toThrow(
+      "`install` has no field `stdot`",
+    );
   });
 
   it("has the helper set of SPEC §6", () => {
     const s = { l: ["a", "b"], t: "  Hi ", y: { a: [1, 2] }, p: "/x/y/z.txt" };
-    expect(renderString('{{ join l "-" }}|{{ upper "x" }}|{{ lower "X" }}|{{ trim t }}|{{ replace "a.b.c" "." "/" }}', s)).toBe("a-b|X|x|Hi|a/b/c");
-    expect(renderString("{{ quote t }}|{{ b64enc \"hi\" }}|{{ b64dec \"aGk=\" }}|{{ basename p }}|{{ dirname p }}", s)).toBe('"  Hi "|aGk=|hi|z.txt|/x/y');
+    expect(
+      renderString('{{ join l "-" }}|{{ upper "x" }}|{{ lower "X" }}|{{ trim t }}|{{ replace "a.b.c" "." "/" }}', s),
+    ).toBe("a-b|X|x|Hi|a/b/c");
+    expect(
+      renderString('{{ quote t }}|{{ b64enc "hi" }}|{{ b64dec "aGk=" }}|{{ basename p }}|{{ dirname p }}', s),
+    ).toBe('"  Hi "|aGk=|hi|z.txt|/x/y');
     expect(renderString("{{ toJson y }}", s)).toBe('{"a":[1,2]}');
     expect(renderString("a:{{ nindent 2 (toYaml y) }}", s)).toBe("a:\n  a:\n    - 1\n    - 2");
-    expect(renderValue("{{ split \"a,b\" \",\" }}", s)).toEqual(["a", "b"]);
+    expect(renderValue('{{ split "a,b" "," }}', s)).toEqual(["a", "b"]);
     expect(renderValue("{{ and (eq 1 1) (ne 1 2) (lt 1 2) (gt 2 1) (not false) }}", s)).toBe(true);
     expect(renderValue("{{ or false false }}", s)).toBe(false);
   });

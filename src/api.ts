@@ -1,0 +1,37 @@
+import { RunbookErrors } from "./engine/errors.js";
+import type { Playbook } from "./engine/load/model.js";
+import { type LoadOptions, loadPlaybook } from "./engine/load/playbook.js";
+import { Runner, type RunSummary } from "./engine/run/runner.js";
+import type { PlanEntry, RunOptions } from "./engine/run/types.js";
+
+/**
+ * Check a loaded playbook without running anything: every template, expression and argument that
+ * can be known before the run is checked; all problems are thrown together (RunbookErrors).
+ */
+export async function checkPlaybook(pb: Playbook, options: RunOptions = {}): Promise<void> {
+  await new Runner(pb, { ...options, mode: "check", onEvent: undefined, onPlan: undefined }).run();
+}
+
+/** Load, check, then run a playbook. Throws RunbookErrors (exit 2) when the input is invalid. */
+export async function runPlaybook(
+  file: string | Playbook,
+  options: RunOptions & LoadOptions = {},
+): Promise<RunSummary> {
+  const pb = typeof file === "string" ? loadPlaybook(file, options) : file;
+  if (!options.skipCheck) await checkPlaybook(pb, options);
+  return new Runner(pb, options).run();
+}
+
+/** The dry run as data: one entry per step and loop item, in order. */
+export async function planPlaybook(
+  file: string | Playbook,
+  options: RunOptions & LoadOptions = {},
+): Promise<{ playbook: Playbook; entries: PlanEntry[]; summary: RunSummary }> {
+  const pb = typeof file === "string" ? loadPlaybook(file, options) : file;
+  await checkPlaybook(pb, options);
+  const entries: PlanEntry[] = [];
+  const summary = await new Runner(pb, { ...options, mode: "dry-run", onPlan: (e) => entries.push(e) }).run();
+  return { playbook: pb, entries, summary };
+}
+
+export { loadPlaybook, RunbookErrors };

@@ -1,0 +1,71 @@
+import { Command, Option } from "commander";
+import { VERSION } from "../version.js";
+import { exitCodeOf, printError } from "./errors.js";
+
+const program = new Command();
+program
+  .name("runbook")
+  .description("Declarative YAML playbooks for standing up and operating Istio on Kubernetes")
+  .version(VERSION, "-V, --version", "print the version")
+  .showHelpAfterError("(run `runbook --help` for usage)")
+  .configureOutput({ outputError: (str, write) => write(str) });
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const list = (v: string, prev: string[]) => [
+  ...prev,
+  ...v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+
+program
+  .command("apply")
+  .description("run a playbook")
+  .argument("<file>", "the playbook")
+  .option("-e, --extra-vars <var>", "key=value (typed), @file.yml or a JSON object; repeatable", collect, [])
+  .option("-t, --tags <tags>", "run only steps with these tags (comma-separated)", list, [])
+  .option("--skip-tags <tags>", "skip steps with these tags", list, [])
+  .option("--start-at-task <name>", "start at the step with this name")
+  .option("--dry-run", "change nothing: show what each step would do (check_mode: false probes still run)")
+  .option("--diff", "show file diffs of changed files")
+  .option("--force-handlers", "run notified handlers even after a failure")
+  .addOption(new Option("-o, --output <mode>", "output mode").choices(["tty", "plain", "json"]))
+  .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
+  .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to try a playbook for another machine", collect, [])
+  .option("-v, --verbose", "show full command output")
+  .addHelpText(
+    "after",
+    "\nExamples:\n  runbook apply playbooks/dev.yml\n  runbook apply playbooks/production.yml -e istio_version=1.30.4 --tags install\n  runbook apply site.yml --dry-run\n",
+  )
+  .action(async (file: string, opts) => {
+    const { applyCommand } = await import("./apply.js");
+    process.exitCode = await applyCommand(file, opts);
+  });
+
+program
+  .command("validate")
+  .description("check playbooks without running them; report every problem")
+  .argument("<files...>", "playbooks")
+  .option("-e, --extra-vars <var>", "extra variables, as for apply", collect, [])
+  .option("--preset-path <dir>", "extra folder to look for presets in", collect, [])
+  .addHelpText("after", "\nExamples:\n  runbook validate playbooks/*.yml\n")
+  .action(async (files: string[], opts) => {
+    const { validateCommand } = await import("./validate.js");
+    process.exitCode = await validateCommand(files, opts);
+  });
+
+program
+  .command("facts")
+  .description("print the facts about this machine as JSON")
+  .action(async () => {
+    const { factsCommand } = await import("./info.js");
+    process.exitCode = await factsCommand();
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  printError(e);
+  process.exitCode = exitCodeOf(e);
+}

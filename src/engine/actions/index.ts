@@ -1,0 +1,57 @@
+import { assertAction } from "./assert.js";
+import { commandAction } from "./command.js";
+import { DIRECTIVE_ALIASES, DIRECTIVES } from "./directives.js";
+import { failAction } from "./fail.js";
+import { printAction } from "./print.js";
+import { shellAction } from "./shell.js";
+import type { ActionDef } from "./types.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds actions of every argument type
+type AnyAction = ActionDef<any>;
+
+/** Every action, by canonical name. Add new actions here. */
+export const ACTION_LIST: AnyAction[] = [shellAction, commandAction, printAction, assertAction, failAction];
+
+/** Action keys reserved for actions that land in later work: using one is a clear error, not "unknown key". */
+export const RESERVED_ACTIONS: Record<string, string> = {
+  download: "issue 4",
+  unarchive: "issue 4",
+  k8s: "issue 5",
+  k8s_info: "issue 5",
+};
+
+const byKey = new Map<string, AnyAction>();
+for (const a of ACTION_LIST) {
+  byKey.set(a.name, a);
+  for (const alias of a.aliases ?? []) byKey.set(alias, a);
+}
+
+export function registerAction(action: AnyAction): void {
+  if (!ACTION_LIST.includes(action)) ACTION_LIST.push(action);
+  byKey.set(action.name, action);
+  for (const alias of action.aliases ?? []) byKey.set(alias, action);
+  delete RESERVED_ACTIONS[action.name];
+}
+
+export function actionFor(key: string): AnyAction | undefined {
+  return byKey.get(key);
+}
+
+/** The canonical directive name for a key (`set_fact` → `set_vars`), or undefined. */
+export function directiveFor(key: string): keyof typeof DIRECTIVES | undefined {
+  const name = DIRECTIVE_ALIASES[key] ?? key;
+  return name in DIRECTIVES ? (name as keyof typeof DIRECTIVES) : undefined;
+}
+
+/** Every key that names what a step does (actions, aliases, directives, block). */
+export function actionKeys(): string[] {
+  return [
+    ...byKey.keys(),
+    ...Object.keys(DIRECTIVES),
+    ...Object.keys(DIRECTIVE_ALIASES),
+    ...Object.keys(RESERVED_ACTIONS),
+    "block",
+  ];
+}
+
+export type { AnyAction };

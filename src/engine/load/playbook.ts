@@ -1,0 +1,165 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+import { RunbookError, RunbookErrors } from "../errors.js";
+import { issuesToErrors } from "../schema/zod-issues.js";
+import { readVarsFile, readYamlFile, realPath } from "./files.js";
+import type { Playbook, Step } from "./model.js";
+import { loadPreset } from "./preset.js";
+import { loadStep, type StepLoadContext } from "./step.js";
+import { keyLocOf, locOf, valueLocOf } from "./yaml.js";
+
+export interface LoadOptions {
+  /** Extra preset folders (`--preset-path`, RUNBOOK_PRESET_PATH). */
+  presetPaths?: string[];
+}
+
+const documentSchema = z
+  .object({
+    name: z.string().optional().describe("The playbook's name"),
+    description: z.string().optional().describe("One line shown by `runbook plan` and `runbook playbooks`"),
+    vars: z.record(z.string(), z.unknown()).optional().describe("Variables (lowest precedence after preset defaults)"),
+    vars_files: z.array(z.string()).optional().describe("YAML files of variables, relative to the playbook"),
+    tasks: z.array(z.unknown()).describe("The steps"),
+    handlers: z.array(z.unknown()).optional().describe("Steps run at the end when notified"),
+  })
+  .strict();
+
+/** Loads a playbook and everything it names, collecting every problem before throwing them together. */
+export class Loader {
+  readonly errors: RunbookError[] = [];
+  private readonly includeChain: string[] = [];
+  readonly presetChain: string[] = [];
+
+  constructor(readonly options: LoadOptions = {}) {}
+
+  private guard<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof RunbookError) {
+        this.errors.push(e);
+        return undefined;
+      }
+      if (e instanceof RunbookErrors) {
+        this.errors.push(...e.errors);
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  /** Load a list of steps declared in `file`. */
+  steps(list: unknown, file: string, where: string, handler = false): Step[] {
+    if (list === null || list === undefined) return [];
+    if (!Array.isArray(list)) {
+      this.errors.push(new RunbookError("schema", `\`${where}\` must be a list of steps`, { location: locOf(list) }));
+      return [];
+    }
+    const ctx: StepLoadContext = {
+      file,
+      baseDir: dirname(file),
+      handler,
+      errors: this.errors,
+      loadSteps: (l, w, h) => this.steps(l, file, w, h),
+      loadInclude: (step) => this.guard(() => this.include(step)),
+      loadPreset: (step) => this.guard(() => loadPreset(step, this)),
+    };
+    const out: Step[] = [];
+    for (const raw of list) {
+      const step = loadStep(raw, ctx);
+      if (step) out.push(step);
+    }
+    return out;
+  }
+
+  /** A task file is a list of steps, like the list form of a playbook. */
+  taskFile(path: string, namedAt: Step | undefined): Step[] {
+    const real = realPath(path);
+    if (this.includeChain.includes(real)) {
+      const chain = [...this.includeChain.slice(this.includeChain.indexOf(real)), real];
+      throw new RunbookError("include-cycle", "include cycle", {
+        location: namedAt ? valueLocOf(namedAt.raw, namedAt.actionKey) : undefined,
+        details: chain.map((f, i) => `${i === 0 ? "   " : "-> "}${f}`),
+        hint: "a file includes itself through this chain; remove one of the includes",
+      });
+    }
+    const data = readYamlFile(path, "include", namedAt ? valueLocOf(namedAt.raw, namedAt.actionKey) : undefined);
+    if (!Array.isArray(data)) {
+      throw new RunbookError("include", `${path}: a task file must be a list of steps`, {
+        location: locOf(data) ?? { file: path, line: 1, col: 1 },
+      });
+    }
+    this.includeChain.push(real);
+    try {
+      return this.steps(data, path, "tasks");
+    } finally {
+      this.includeChain.pop();
+    }
+  }
+
+  private include(step: Step): void {
+    const spec = step.args as string | { file: string; vars?: Record<string, unknown> };
+    const file = typeof spec === "string" ? spec : spec.file;
+    // A templated path is resolved when the step runs (its value may depend on the run).
+    if (file.includes("{{")) return;
+    const path = isAbsolute(file) ? file : resolve(step.baseDir, file);
+    step.include = {
+      file: path,
+      steps: this.taskFile(path, step),
+      vars: typeof spec === "string" ? {} : (spec.vars ?? {}),
+    };
+  }
+
+  playbook(path: string): Playbook {
+    const file = resolve(path);
+    const data = readYamlFile(file, "usage");
+    const dir = dirname(file);
+    const pb: Playbook = { file, dir, name: "", description: "", vars: {}, varsFiles: {}, tasks: [], handlers: [] };
+    this.includeChain.push(realPath(file));
+    if (Array.isArray(data)) {
+      pb.tasks = this.steps(data, file, "tasks");
+    } else if (data && typeof data === "object") {
+      const r = documentSchema.safeParse(data);
+      if (!r.success) this.errors.push(...issuesToErrors(r.error, documentSchema, data, "", locOf(data), false));
+      const doc = data as Record<string, unknown>;
+      pb.name = typeof doc.name === "string" ? doc.name : "";
+      pb.description = typeof doc.description === "string" ? doc.description : "";
+      if (doc.vars && typeof doc.vars === "object" && !Array.isArray(doc.vars))
+        pb.vars = doc.vars as Record<string, unknown>;
+      if (Array.isArray(doc.vars_files)) {
+        for (const [i, f] of doc.vars_files.entries()) {
+          if (typeof f !== "string") continue;
+          const vars = this.guard(() => readVarsFile(resolve(dir, f), valueLocOf(doc.vars_files, i)));
+          if (vars) Object.assign(pb.varsFiles, vars);
+        }
+      }
+      pb.tasks = this.steps(doc.tasks, file, "tasks");
+      pb.handlers = this.steps(doc.handlers, file, "handlers", true);
+    } else {
+      this.errors.push(
+        new RunbookError("schema", "a playbook is a list of steps, or a mapping with `tasks:`", {
+          location: locOf(data) ?? { file, line: 1, col: 1 },
+          hint: "start the file with `- name: ...` or with `tasks:`",
+        }),
+      );
+    }
+    if (!pb.name) pb.name = file.split("/").pop() ?? file;
+    return pb;
+  }
+}
+
+/** Load and validate a playbook; throws RunbookErrors listing every problem found. */
+export function loadPlaybook(path: string, options: LoadOptions = {}): Playbook {
+  const loader = new Loader(options);
+  let pb: Playbook | undefined;
+  try {
+    pb = loader.playbook(path);
+  } catch (e) {
+    if (e instanceof RunbookError) loader.errors.push(e);
+    else throw e;
+  }
+  if (loader.errors.length || !pb) throw new RunbookErrors(loader.errors);
+  return pb;
+}
+
+export { keyLocOf };

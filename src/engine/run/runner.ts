@@ -1,0 +1,424 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import { VERSION } from "../../version.js";
+import { RunbookError, RunbookErrors } from "../errors.js";
+import type { ChainLink, RunEvent, Stats, StepRef } from "../events.js";
+import { emptyStats } from "../events.js";
+import { evaluateCondition } from "../expr.js";
+import { createFacts } from "../facts.js";
+import { localExec } from "../io/exec.js";
+import { localFs } from "../io/fs.js";
+import { readVarsFile } from "../load/files.js";
+import type { Playbook, Step } from "../load/model.js";
+import { Loader } from "../load/playbook.js";
+import { checkParam } from "../load/preset.js";
+import { keyLocOf, valueLocOf } from "../load/yaml.js";
+import { formatLocation } from "../source.js";
+import { renderString, renderValue } from "../template.js";
+import { containsUnknown, makeUnknown } from "../unknown.js";
+import { defaultCacheDir } from "./context.js";
+import { type Result, redactResult, skippedResult } from "./result.js";
+import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
+import { Interrupted, StepFailed } from "./signals.js";
+import { StepRunner } from "./step.js";
+import type { PlanEntry, RunMode, RunOptions } from "./types.js";
+
+export interface RunSummary {
+  status: "ok" | "failed" | "interrupted";
+  stats: Stats;
+  durationMs: number;
+  stoppedAt?: StepRef | undefined;
+  /** A failure that was not a step's own (e.g. a template error met at run time). */
+  error?: RunbookError | undefined;
+}
+
+/** Walks a playbook's steps: blocks, includes, presets, handlers, tags. Actions run in StepRunner. */
+export class Runner {
+  readonly mode: RunMode;
+  readonly stats = emptyStats();
+  readonly globals: Globals;
+  readonly signal: AbortSignal;
+  /** Problems found in check mode, all reported together. */
+  readonly checkErrors: RunbookError[] = [];
+  private counter = 0;
+  private started: boolean;
+  private readonly pending = new Set<Step>();
+  private readonly handlerIndex = new Map<string, Step[]>();
+  current: StepRef | undefined;
+  readonly steps: StepRunner;
+
+  constructor(
+    readonly playbook: Playbook,
+    readonly options: RunOptions = {},
+  ) {
+    this.mode = options.mode ?? "run";
+    this.signal = options.signal ?? new AbortController().signal;
+    const env = options.env ?? process.env;
+    this.globals = {
+      facts: options.facts ?? createFacts(),
+      env,
+      runbook: {
+        version: VERSION,
+        dry_run: this.mode !== "run",
+        playbook_dir: playbook.dir,
+        playbook_file: playbook.file,
+      },
+      extraVars: options.extraVars ?? {},
+    };
+    this.started = !options.startAtTask;
+    for (const h of playbook.handlers) {
+      const names = [h.raw.name, ...[h.raw.listen ?? []].flat()].filter((n): n is string => typeof n === "string");
+      for (const n of names) this.handlerIndex.set(n, [...(this.handlerIndex.get(n) ?? []), h]);
+    }
+    this.steps = new StepRunner(this, {
+      exec: options.exec ?? localExec,
+      fs: options.fs ?? localFs,
+      cacheDir: options.cacheDir ?? defaultCacheDir(env),
+    });
+  }
+
+  emit(e: RunEvent): void {
+    this.options.onEvent?.(e);
+  }
+
+  plan(entry: PlanEntry): void {
+    this.options.onPlan?.(entry);
+  }
+
+  ref(step: Step, frame: Frame, name: string): StepRef {
+    return {
+      id: String(++this.counter),
+      name,
+      action: step.actionKey,
+      location: step.location,
+      chain: frame.chain,
+      depth: frame.chain.length,
+    };
+  }
+
+  async run(): Promise<RunSummary> {
+    const t0 = performance.now();
+    const pb = this.playbook;
+    this.emit({ kind: "run-start", playbook: pb.name, file: pb.file, dryRun: this.mode !== "run", version: VERSION });
+    const frame: Frame = {
+      layers: [pb.vars, pb.varsFiles],
+      runtime: {},
+      chain: [],
+      baseDir: pb.dir,
+      inherited: { tags: [] },
+    };
+    let summary: RunSummary;
+    try {
+      await this.walk(pb.tasks, frame);
+      if (!this.started && this.options.startAtTask) this.noSuchStartStep();
+      await this.flushHandlers(frame);
+      summary = { status: "ok", stats: this.stats, durationMs: 0 };
+    } catch (e) {
+      if (e instanceof Interrupted) {
+        summary = { status: "interrupted", stats: this.stats, durationMs: 0, stoppedAt: e.step ?? this.current };
+      } else if (e instanceof StepFailed) {
+        summary = { status: "failed", stats: this.stats, durationMs: 0, stoppedAt: e.step };
+        if (this.options.forceHandlers) await this.flushHandlers(frame).catch(() => undefined);
+      } else if (e instanceof RunbookError) {
+        summary = { status: "failed", stats: this.stats, durationMs: 0, stoppedAt: this.current, error: e };
+      } else throw e;
+    }
+    summary.durationMs = performance.now() - t0;
+    if (this.mode === "check" && this.checkErrors.length) throw new RunbookErrors(this.checkErrors);
+    this.emit({
+      kind: "run-end",
+      status: summary.status,
+      stats: summary.stats,
+      durationMs: summary.durationMs,
+      stoppedAt: summary.stoppedAt,
+      error: summary.error?.message,
+    });
+    return summary;
+  }
+
+  private noSuchStartStep(): void {
+    const err = new RunbookError(
+      "usage",
+      `--start-at-task: no step is named ${JSON.stringify(this.options.startAtTask)}`,
+      {
+        hint: "use a step's `name:` exactly as written",
+      },
+    );
+    if (this.mode === "check") this.checkErrors.push(err);
+    else throw err;
+  }
+
+  async walk(steps: Step[], frame: Frame): Promise<void> {
+    for (const step of steps) {
+      if (this.signal.aborted) throw new Interrupted(this.current);
+      if (this.mode === "check") {
+        try {
+          await this.step(step, frame);
+        } catch (e) {
+          if (!(e instanceof RunbookError)) throw e;
+          this.checkErrors.push(e);
+        }
+      } else {
+        await this.step(step, frame);
+      }
+    }
+  }
+
+  /** The step's own tags plus those of the blocks, includes and presets around it. */
+  tagsOf(step: Step, frame: Frame): string[] {
+    const own = step.raw.tags;
+    return [...frame.inherited.tags, ...(own === undefined ? [] : [own].flat().map(String))];
+  }
+
+  /** Ansible's tag rules: `always` runs unless skipped by name, `never` only when asked for. */
+  selected(tags: string[]): string | undefined {
+    const only = this.options.tags ?? [];
+    const skip = this.options.skipTags ?? [];
+    const hit = tags.find((t) => skip.includes(t));
+    if (hit) return `--skip-tags ${hit}`;
+    if (tags.includes("always")) return undefined;
+    const others = tags.filter((t) => t !== "never");
+    if (tags.includes("never") && !only.some((t) => t === "never" || others.includes(t))) return "tagged never";
+    if (only.length === 0 || only.includes("all")) return undefined;
+    if (only.includes("tagged") && tags.length) return undefined;
+    if (only.includes("untagged") && !tags.length) return undefined;
+    if (tags.some((t) => only.includes(t))) return undefined;
+    return `not in --tags ${only.join(",")}`;
+  }
+
+  /** --start-at-task: steps before the named one are passed over. */
+  beforeStart(name: unknown, rendered: string): boolean {
+    if (this.started) return false;
+    if (name === this.options.startAtTask || rendered === this.options.startAtTask) this.started = true;
+    return !this.started;
+  }
+
+  async step(step: Step, frame: Frame): Promise<void> {
+    switch (step.kind) {
+      case "block":
+        return this.block(step, frame);
+      case "include":
+        return this.include(step, frame);
+      case "preset":
+        return this.preset(step, frame);
+      case "flush_handlers":
+        return this.flushHandlers(frame);
+      default:
+        return this.steps.run(step, frame);
+    }
+  }
+
+  /** Skipped by a filter or a false `when`: show it in the plan (with its children), run nothing. */
+  skipTree(step: Step, frame: Frame, reason: string): void {
+    if (this.mode === "run") return;
+    if (step.kind === "block" && step.block) {
+      for (const s of [...step.block.block, ...step.block.rescue, ...step.block.always])
+        this.skipTree(s, frame, reason);
+      return;
+    }
+    const name = typeof step.raw.name === "string" ? step.raw.name : step.actionKey;
+    this.plan({ step: this.ref(step, frame, name), decision: "skip", reason });
+  }
+
+  /** Evaluate `when` on a block, include or preset (once, on entry). */
+  private entryCondition(step: Step, scope: Record<string, unknown>): { skip?: string; runtime?: string } {
+    const when = step.raw.when;
+    if (when === undefined) return {};
+    for (const [i, expr] of (Array.isArray(when) ? when : [when]).entries()) {
+      const loc = Array.isArray(when) ? valueLocOf(when, i) : valueLocOf(step.raw, "when");
+      const c = evaluateCondition(expr, scope, loc);
+      if (!c.known) return { runtime: c.waitsFor.path };
+      if (!c.value) return { skip: `when: ${String(expr)}` };
+    }
+    return {};
+  }
+
+  private async block(step: Step, frame: Frame): Promise<void> {
+    const b = step.block!;
+    const raw = step.raw;
+    const scope = buildScope(this.globals, frame);
+    const name = typeof raw.name === "string" ? renderString(raw.name, scope, valueLocOf(raw, "name")) : "block";
+    const cond = this.entryCondition(step, scope);
+    if (cond.skip) return this.skipTree(step, frame, cond.skip);
+    const vars = raw.vars
+      ? (renderValue(raw.vars, scope, valueLocOf(raw, "vars")) as Record<string, unknown>)
+      : undefined;
+    const env = raw.environment ?? raw.env;
+    const inner = childFrame(frame, {
+      layers: vars ? [...frame.layers, vars] : frame.layers,
+      chain: [...frame.chain, { kind: "block", name, location: step.location }],
+      inherited: {
+        tags: this.tagsOf(step, frame),
+        ...(raw.become !== undefined && { become: raw.become === true || raw.become === "true" }),
+        ...(typeof raw.become_user === "string" && { becomeUser: renderString(raw.become_user, scope) }),
+        ...(env !== undefined && {
+          environment: { ...frame.inherited.environment, ...stringMap(renderValue(env, scope)) },
+        }),
+        ...(typeof raw.cwd === "string" && { cwd: renderString(raw.cwd, scope) }),
+        ...(raw.no_log !== undefined && { noLog: raw.no_log === true || raw.no_log === "true" }),
+        ...(raw.ignore_errors !== undefined && {
+          ignoreErrors: raw.ignore_errors === true || raw.ignore_errors === "true",
+        }),
+        ...(raw.check_mode !== undefined && { checkMode: raw.check_mode === true }),
+      },
+    });
+    let failure: StepFailed | undefined;
+    try {
+      await this.walk(b.block, inner);
+    } catch (e) {
+      if (!(e instanceof StepFailed)) throw e;
+      failure = e;
+    }
+    if (failure && b.rescue.length) {
+      const failedStep = {
+        name: failure.step.name,
+        location: failure.step.location ? formatLocation(failure.step.location) : "",
+      };
+      const rescueFrame = childFrame(inner, {
+        layers: [...inner.layers, { failed_step: failedStep, failed_result: failure.result }],
+      });
+      try {
+        await this.walk(b.rescue, rescueFrame);
+        this.stats.failed--;
+        this.stats.rescued++;
+        failure = undefined;
+      } catch (e) {
+        if (!(e instanceof StepFailed)) throw e;
+        failure = e;
+      }
+    } else if (this.mode !== "run" && b.rescue.length) {
+      // A plan shows the rescue steps as what runs if the block fails.
+      for (const s of b.rescue) this.skipTree(s, inner, "rescue: runs only if a step in the block fails");
+    }
+    await this.walk(b.always, inner);
+    if (failure) throw failure;
+  }
+
+  private async include(step: Step, frame: Frame): Promise<void> {
+    const raw = step.raw;
+    const scope = buildScope(this.globals, frame);
+    const tags = this.tagsOf(step, frame);
+    const cond = this.entryCondition(step, scope);
+    const label =
+      typeof raw.name === "string"
+        ? raw.name
+        : `include ${typeof step.args === "string" ? step.args : (step.args as { file: string }).file}`;
+    if (cond.skip) return this.skipTree(step, frame, cond.skip);
+    let file: string;
+    let steps: Step[];
+    let vars: Record<string, unknown>;
+    if (step.include) {
+      ({ file, steps, vars } = step.include);
+    } else {
+      const spec = step.args as string | { file: string; vars?: Record<string, unknown> };
+      const rendered = renderValue(typeof spec === "string" ? spec : spec.file, scope, valueLocOf(raw, "include"));
+      const u = containsUnknown(rendered);
+      if (u) {
+        this.plan({
+          step: this.ref(step, frame, label),
+          decision: "runtime",
+          reason: `the file name is known at run time (${u.path})`,
+          waitsFor: u,
+        });
+        return;
+      }
+      file = isAbsolute(String(rendered)) ? String(rendered) : resolve(step.baseDir, String(rendered));
+      const loader = new Loader(this.options);
+      steps = loader.taskFile(file, step);
+      if (loader.errors.length) throw new RunbookErrors(loader.errors);
+      vars = typeof spec === "string" ? {} : (spec.vars ?? {});
+    }
+    const renderedVars = renderValue(vars, scope, valueLocOf(step.args, "vars")) as Record<string, unknown>;
+    const inner = childFrame(frame, {
+      layers: [...frame.layers, renderedVars],
+      chain: [...frame.chain, { kind: "include", name: file, location: step.location } satisfies ChainLink],
+      baseDir: dirname(file),
+      inherited: { tags },
+    });
+    await this.walk(steps, inner);
+  }
+
+  private async preset(step: Step, frame: Frame): Promise<void> {
+    const preset = step.preset!;
+    const raw = step.raw;
+    const scope = buildScope(this.globals, frame);
+    const cond = this.entryCondition(step, scope);
+    if (cond.skip) {
+      for (const s of preset.tasks) this.skipTree(s, frame, cond.skip);
+      return;
+    }
+    const given = (renderValue(raw.with ?? {}, scope, valueLocOf(raw, "with")) ?? {}) as Record<string, unknown>;
+    const params: Record<string, unknown> = {};
+    // Defaults may be templates over facts and earlier parameters (e.g. "{{ facts.home }}/.local/bin").
+    const defaultsScope = { facts: this.globals.facts, env: this.globals.env, runbook: this.globals.runbook, params };
+    for (const [k, p] of Object.entries(preset.parameters)) {
+      const v = k in given ? given[k] : renderValue(p.default, defaultsScope, { file: preset.file, line: 1, col: 1 });
+      if (v === undefined) continue;
+      if (!containsUnknown(v)) {
+        const msg = checkParam(k, p, v);
+        if (msg)
+          throw new RunbookError("preset-param", msg, { location: valueLocOf(raw.with, k) ?? keyLocOf(raw, "preset") });
+      }
+      params[k] = v;
+    }
+    const inner: Frame = {
+      layers: [],
+      runtime: {},
+      params,
+      chain: [...frame.chain, { kind: "preset", name: preset.name, location: step.location }],
+      baseDir: preset.dir,
+      inherited: { ...frame.inherited, tags: this.tagsOf(step, frame) },
+    };
+    await this.walk(preset.tasks, inner);
+  }
+
+  /** Mark handlers (by name or listen topic) to run at the next flush. */
+  notify(names: string[]): string[] {
+    const hit: string[] = [];
+    for (const n of names) {
+      for (const h of this.handlerIndex.get(n) ?? []) {
+        this.pending.add(h);
+        hit.push(String(h.raw.name));
+      }
+    }
+    return hit;
+  }
+
+  async flushHandlers(frame: Frame): Promise<void> {
+    while (this.pending.size) {
+      const due = this.playbook.handlers.filter((h) => this.pending.has(h));
+      this.emit({ kind: "handlers-flush", handlers: due.map((h) => String(h.raw.name)) });
+      for (const h of due) {
+        this.pending.delete(h);
+        // Handlers ignore tags (as in Ansible): StepRunner skips the filter inside a handler chain.
+        await this.walk(
+          [h],
+          childFrame(frame, {
+            chain: [...frame.chain, { kind: "handler", name: String(h.raw.name), location: h.location }],
+          }),
+        );
+      }
+    }
+  }
+
+  /** Register a result (or an unknown stand-in during a plan) in the frame's run-time variables. */
+  register(step: Step, frame: Frame, result: Result | undefined, ref: StepRef): void {
+    const name = step.raw.register;
+    if (typeof name !== "string") return;
+    frame.runtime[name] =
+      result ??
+      makeUnknown({ path: name, from: `${ref.name}${ref.location ? ` (${formatLocation(ref.location)})` : ""}` });
+  }
+
+  redacted(result: Record<string, unknown>, noLog: boolean): Record<string, unknown> {
+    return noLog ? redactResult(result) : result;
+  }
+}
+
+export function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === "object")
+    for (const [k, x] of Object.entries(v)) out[k] = typeof x === "string" ? x : JSON.stringify(x);
+  return out;
+}
+
+export { skippedResult };

@@ -1,0 +1,62 @@
+import type { ChainLink } from "../events.js";
+import type { Facts } from "../facts.js";
+
+/** Block-level keys that apply to every step inside. */
+export interface Inherited {
+  become?: boolean;
+  becomeUser?: string;
+  environment?: Record<string, string>;
+  cwd?: string;
+  noLog?: boolean;
+  ignoreErrors?: boolean;
+  checkMode?: boolean;
+  tags: string[];
+}
+
+/**
+ * Where a step runs: its variable layers (low → high), the run-time variables it shares
+ * (registered results and set_vars; a preset has its own so nothing leaks out), and its chain.
+ */
+export interface Frame {
+  layers: Record<string, unknown>[];
+  runtime: Record<string, unknown>;
+  params?: Record<string, unknown> | undefined;
+  chain: ChainLink[];
+  baseDir: string;
+  inherited: Inherited;
+}
+
+export interface Globals {
+  facts: Facts;
+  env: Record<string, string | undefined>;
+  runbook: Record<string, unknown>;
+  extraVars: Record<string, unknown>;
+}
+
+/**
+ * The variables a template or expression sees. Precedence, low → high: playbook vars < vars_files
+ * < include vars < block vars < step vars < registered/set_vars < extra vars. Facts, env and
+ * runbook live in their own namespaces and cannot be shadowed.
+ */
+export function buildScope(
+  g: Globals,
+  frame: Frame,
+  stepVars?: Record<string, unknown>,
+  loopVars?: Record<string, unknown>,
+): Record<string, unknown> {
+  const user: Record<string, unknown> = Object.assign(
+    {},
+    ...frame.layers,
+    stepVars,
+    frame.runtime,
+    g.extraVars,
+    loopVars,
+  );
+  const scope: Record<string, unknown> = { ...user, vars: user, facts: g.facts, env: g.env, runbook: g.runbook };
+  if (frame.params) scope.params = frame.params;
+  return scope;
+}
+
+export function childFrame(parent: Frame, patch: Partial<Frame>): Frame {
+  return { ...parent, ...patch, inherited: { ...parent.inherited, ...patch.inherited } };
+}

@@ -1,0 +1,615 @@
+import { resolve } from "node:path";
+import { type ActionContext, ActionFailure, type ActionResult } from "../actions/types.js";
+import { formatDuration, parseDuration } from "../duration.js";
+import { RunbookError } from "../errors.js";
+import type { StepRef } from "../events.js";
+import { evaluateCondition } from "../expr.js";
+import type { ExecAdapter } from "../io/exec.js";
+import type { FsAdapter } from "../io/fs.js";
+import { readVarsFile } from "../load/files.js";
+import type { Step } from "../load/model.js";
+import { valueLocOf } from "../load/yaml.js";
+import { issuesToErrors } from "../schema/zod-issues.js";
+import type { SourceLocation } from "../source.js";
+import { renderString, renderValue } from "../template.js";
+import { containsUnknown, type UnknownInfo } from "../unknown.js";
+import { resolveTemplateFile } from "./context.js";
+import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
+import type { Runner } from "./runner.js";
+import { stringMap } from "./runner.js";
+import { buildScope, type Frame } from "./scope.js";
+import { Interrupted, StepFailed, sleep } from "./signals.js";
+
+interface Adapters {
+  exec: ExecAdapter;
+  fs: FsAdapter;
+  cacheDir: string;
+}
+
+/** The outcome of one execution: a result, or (in a plan) "known at run time". */
+type Outcome = { result: Result; unknown?: undefined } | { result?: undefined; unknown: UnknownInfo | true };
+
+type Scope = Record<string, unknown>;
+
+function truthy(v: unknown): boolean {
+  return v === true || v === "true";
+}
+
+function conditionList(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [v];
+}
+
+function shortArgs(v: unknown): string {
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  const line = (s ?? "").split("\n")[0] ?? "";
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
+
+/** Runs one action step: loop, when, arguments, retries, changed_when/failed_when, register, notify. */
+export class StepRunner {
+  constructor(
+    private readonly r: Runner,
+    private readonly io: Adapters,
+  ) {}
+
+  private get inPlan(): boolean {
+    return this.r.mode !== "run";
+  }
+
+  /** Evaluate a list of conditions (all must hold). */
+  private conditions(
+    value: unknown,
+    scope: Scope,
+    loc: SourceLocation | undefined,
+  ): { value: boolean; expr?: string } | { waitsFor: UnknownInfo } {
+    for (const [i, expr] of conditionList(value).entries()) {
+      const c = evaluateCondition(expr, scope, Array.isArray(value) ? (valueLocOf(value, i) ?? loc) : loc);
+      if (!c.known) return { waitsFor: c.waitsFor };
+      if (!c.value) return { value: false, expr: String(expr) };
+    }
+    return { value: true };
+  }
+
+  async run(step: Step, frame: Frame): Promise<void> {
+    const raw = step.raw;
+    const r = this.r;
+    const isHandler = frame.chain.some((c) => c.kind === "handler");
+    const tags = r.tagsOf(step, frame);
+    const base = buildScope(r.globals, frame);
+    const stepVars = raw.vars ? (renderValue(raw.vars, base, valueLocOf(raw, "vars")) as Scope) : undefined;
+    const scope = stepVars ? buildScope(r.globals, frame, stepVars) : base;
+    let name = typeof raw.name === "string" ? raw.name : `${step.actionKey}: ${shortArgs(step.args)}`;
+    try {
+      if (typeof raw.name === "string") name = renderString(raw.name, scope, valueLocOf(raw, "name"));
+    } catch (e) {
+      // Names that use loop items or run-time values cannot always be rendered up front.
+      if (r.mode === "check" && !(e instanceof RunbookError && /item|undefined variable `item`/.test(e.message)))
+        throw e;
+    }
+    const ref = r.ref(step, frame, name);
+    if (!isHandler) {
+      const filtered = r.selected(tags);
+      if (filtered) {
+        if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: filtered, tags });
+        return;
+      }
+    }
+    if (r.beforeStart(raw.name, name)) {
+      if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: "before --start-at-task", tags });
+      return;
+    }
+    r.current = ref;
+    const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
+    const t0 = performance.now();
+    const loopRaw = raw.loop ?? raw.with_items;
+    let outcome: Outcome;
+    if (loopRaw !== undefined) {
+      outcome = await this.loop(step, frame, ref, scope, stepVars, loopRaw, tags);
+    } else {
+      r.emit({ kind: "step-start", step: ref });
+      outcome = await this.once(step, frame, ref, stepVars, undefined, tags, undefined);
+    }
+    const durationMs = performance.now() - t0;
+    if (outcome.unknown !== undefined) {
+      r.register(step, frame, undefined, ref);
+      r.emit({
+        kind: "step-end",
+        step: ref,
+        status: "ok",
+        result: { changed: false, failed: false, skipped: false, msg: "known at run time" },
+        durationMs,
+      });
+      return;
+    }
+    const result = outcome.result;
+    result.duration_ms = Math.round(durationMs);
+    r.register(step, frame, result, ref);
+    const ignored =
+      result.failed &&
+      (raw.ignore_errors !== undefined
+        ? truthy(renderValue(raw.ignore_errors, scope))
+        : frame.inherited.ignoreErrors === true);
+    const status = statusOf(result, ignored);
+    r.stats[status]++;
+    r.emit({
+      kind: "step-end",
+      step: ref,
+      status,
+      result: r.redacted(result, noLog),
+      durationMs,
+      reason: result.skipped ? String(result.skip_reason ?? "") : undefined,
+    });
+    if (result.changed && raw.notify !== undefined) {
+      for (const h of r.notify([raw.notify].flat().map(String)))
+        r.emit({ kind: "handler-notified", step: ref, handler: h });
+    }
+    if (result.failed && !ignored) throw new StepFailed(ref, result);
+  }
+
+  private async loop(
+    step: Step,
+    frame: Frame,
+    ref: StepRef,
+    scope: Scope,
+    stepVars: Scope | undefined,
+    loopRaw: unknown,
+    tags: string[],
+  ): Promise<Outcome> {
+    const raw = step.raw;
+    const r = this.r;
+    const key = raw.loop !== undefined ? "loop" : "with_items";
+    let items = renderValue(loopRaw, scope, valueLocOf(raw, key));
+    const u = containsUnknown(items);
+    if (u && !Array.isArray(items)) {
+      r.plan({
+        step: ref,
+        decision: "runtime",
+        reason: `loop items are known at run time (${u.path})`,
+        waitsFor: u,
+        tags,
+      });
+      return { unknown: u };
+    }
+    if (items && typeof items === "object" && !Array.isArray(items))
+      items = Object.entries(items).map(([k, value]) => ({ key: k, value }));
+    if (!Array.isArray(items)) {
+      throw new RunbookError(
+        "schema",
+        `\`${key}\` must give a list or a map, got ${typeof items} ${JSON.stringify(items)?.slice(0, 40)}`,
+        {
+          location: valueLocOf(raw, key),
+          hint:
+            typeof items === "string" ? 'a single {{ expression }} keeps its type: `loop: "{{ names }}"`' : undefined,
+        },
+      );
+    }
+    if (key === "with_items") items = items.flatMap((i: unknown) => (Array.isArray(i) ? i : [i]));
+    const lc = (raw.loop_control ?? {}) as {
+      loop_var?: string;
+      index_var?: string;
+      label?: string;
+      pause?: string | number;
+    };
+    const loopVar = lc.loop_var ?? "item";
+    const pauseMs = lc.pause !== undefined ? parseDuration(lc.pause) : 0;
+    r.emit({ kind: "step-start", step: ref });
+    const results: Result[] = [];
+    const t0 = performance.now();
+    let anyUnknown = false;
+    for (const [index, item] of (items as unknown[]).entries()) {
+      const loopVars: Scope = { [loopVar]: item };
+      if (lc.index_var) loopVars[lc.index_var] = index;
+      const itemScope = buildScope(r.globals, frame, stepVars, loopVars);
+      let label = shortArgs(item);
+      if (lc.label !== undefined) label = String(renderValue(lc.label, itemScope, valueLocOf(lc, "label")));
+      r.emit({ kind: "item-start", step: ref, index, label });
+      const ti = performance.now();
+      const out = await this.once(step, frame, ref, stepVars, loopVars, tags, { index, label });
+      if (out.unknown !== undefined) {
+        anyUnknown = true;
+        continue;
+      }
+      const res = out.result;
+      res.item = item;
+      if (lc.index_var) res[lc.index_var] = index;
+      const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
+      r.emit({
+        kind: "item-end",
+        step: ref,
+        index,
+        label,
+        status: statusOf(res, false),
+        result: r.redacted(res, noLog),
+        durationMs: performance.now() - ti,
+        reason: res.skipped ? String(res.skip_reason) : undefined,
+      });
+      results.push(res);
+      if (pauseMs && index < (items as unknown[]).length - 1) await sleep(pauseMs, r.signal);
+    }
+    if (anyUnknown) return { unknown: true };
+    return { result: loopResult(results, performance.now() - t0) };
+  }
+
+  /** One execution of the step (one loop item): when, creates/removes, arguments, then run or plan. */
+  private async once(
+    step: Step,
+    frame: Frame,
+    ref: StepRef,
+    stepVars: Scope | undefined,
+    loopVars: Scope | undefined,
+    tags: string[],
+    item: { index: number; label: string } | undefined,
+  ): Promise<Outcome> {
+    const raw = step.raw;
+    const r = this.r;
+    const scope = buildScope(r.globals, frame, stepVars, loopVars);
+    const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
+    const notifies = raw.notify === undefined ? undefined : [raw.notify].flat().map(String);
+    if (raw.when !== undefined) {
+      const c = this.conditions(raw.when, scope, valueLocOf(raw, "when"));
+      if ("waitsFor" in c) {
+        r.plan({
+          step: ref,
+          item,
+          decision: "runtime",
+          reason: `when depends on ${c.waitsFor.path}${c.waitsFor.from ? ` from ${c.waitsFor.from}` : ""}`,
+          waitsFor: c.waitsFor,
+          tags,
+          notifies,
+          noLog,
+        });
+        if (r.mode === "check") this.args(step, scope, true);
+        return { unknown: c.waitsFor };
+      }
+      if (!c.value) {
+        const reason = `when: ${c.expr}`;
+        if (this.inPlan) r.plan({ step: ref, item, decision: "skip", reason, tags });
+        return { result: skippedResult(reason) };
+      }
+    }
+    switch (step.kind) {
+      case "set_vars":
+        return this.setVars(step, frame, ref, scope, item, tags);
+      case "include_vars":
+        return this.includeVars(step, frame, ref, scope, item, tags);
+      default:
+        break;
+    }
+    const creates = typeof raw.creates === "string" ? String(renderValue(raw.creates, scope)) : undefined;
+    const removes = typeof raw.removes === "string" ? String(renderValue(raw.removes, scope)) : undefined;
+    const args = this.args(step, scope, r.mode === "check");
+    const probe = step.action?.readOnly === true || raw.check_mode === false || frame.inherited.checkMode === false;
+    const ctx = this.context(step, frame, ref, scope, noLog);
+    const skipBy = await this.createsRemoves(ctx, creates, removes);
+    if (r.mode === "check") {
+      return { unknown: true };
+    }
+    if (skipBy) {
+      if (this.inPlan) r.plan({ step: ref, item, decision: "skip", reason: skipBy, tags });
+      return {
+        result: {
+          changed: false,
+          failed: false,
+          skipped: false,
+          msg: skipBy,
+          rc: 0,
+          stdout: "",
+          stderr: "",
+          stdout_lines: [],
+          stderr_lines: [],
+        },
+      };
+    }
+    const u = containsUnknown(args);
+    if (this.inPlan && !probe) {
+      const shown = noLog ? "<redacted: no_log>" : args;
+      if (u) {
+        r.plan({
+          step: ref,
+          item,
+          decision: "run",
+          reason: `arguments known at run time (${u.path})`,
+          waitsFor: u,
+          args: shown,
+          tags,
+          notifies,
+          noLog,
+        });
+        if (notifies) r.notify(notifies);
+        return { unknown: u };
+      }
+      const parsed = this.parse(step, args);
+      const info = await step.action!.plan(parsed, ctx);
+      r.plan({
+        step: ref,
+        item,
+        decision: info.skipReason ? "skip" : "run",
+        reason: info.skipReason,
+        args: shown,
+        info: noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined } : info,
+        tags,
+        notifies,
+        noLog,
+      });
+      if (notifies && info.willChange !== false) r.notify(notifies);
+      return { unknown: true };
+    }
+    if (u) return { unknown: u };
+    const result = await this.attempts(step, ref, scope, args, ctx);
+    if (this.inPlan)
+      r.plan({
+        step: ref,
+        item,
+        decision: "run",
+        probe: true,
+        args: noLog ? "<redacted: no_log>" : args,
+        info: { summary: result.failed ? `ran (probe): failed: ${result.msg}` : "ran (probe)", willChange: false },
+        tags,
+        noLog,
+      });
+    return { result };
+  }
+
+  /** Render the action's arguments (fields holding expressions stay raw), validating when complete. */
+  private args(step: Step, scope: Scope, check: boolean): unknown {
+    const raw = step.args;
+    const rawFields = step.action?.rawFields;
+    let args: unknown;
+    if (rawFields && raw && typeof raw === "object" && !Array.isArray(raw)) {
+      const out: Scope = {};
+      for (const [k, v] of Object.entries(raw))
+        out[k] = rawFields.includes(k) ? v : renderValue(v, scope, valueLocOf(raw, k));
+      args = out;
+    } else {
+      args = renderValue(raw, scope, valueLocOf(step.raw, step.actionKey));
+    }
+    if (check && step.action && !containsUnknown(args)) this.parse(step, args);
+    return args;
+  }
+
+  private parse(step: Step, args: unknown): unknown {
+    const action = step.action!;
+    const p = action.schema.safeParse(args);
+    if (p.success) return p.data;
+    const errs = issuesToErrors(
+      p.error,
+      action.schema,
+      args,
+      step.actionKey,
+      valueLocOf(step.raw, step.actionKey),
+      false,
+    );
+    throw errs[0] ?? new RunbookError("schema", `invalid arguments for ${step.actionKey}`, { location: step.location });
+  }
+
+  private async createsRemoves(
+    ctx: ActionContext,
+    creates: string | undefined,
+    removes: string | undefined,
+  ): Promise<string | undefined> {
+    const abs = (p: string) => resolve(ctx.cwd ?? ctx.baseDir, p);
+    if (creates !== undefined && !containsUnknown(creates) && (await ctx.fs.stat(abs(creates))))
+      return `skipped: ${creates} exists (creates)`;
+    if (removes !== undefined && !containsUnknown(removes) && !(await ctx.fs.stat(abs(removes))))
+      return `skipped: ${removes} does not exist (removes)`;
+    return undefined;
+  }
+
+  private context(step: Step, frame: Frame, ref: StepRef, scope: Scope, noLog: boolean): ActionContext {
+    const raw = step.raw;
+    const r = this.r;
+    const env = raw.environment ?? raw.env;
+    const inh = frame.inherited;
+    const timeout =
+      raw.timeout !== undefined ? parseDuration(renderValue(raw.timeout, scope) as string | number) : undefined;
+    return {
+      exec: this.io.exec,
+      fs: this.io.fs,
+      step: ref,
+      baseDir: step.baseDir,
+      playbookDir: r.playbook.dir,
+      cwd: typeof raw.cwd === "string" ? resolve(step.baseDir, String(renderValue(raw.cwd, scope))) : inh.cwd,
+      env: { ...inh.environment, ...(env !== undefined ? stringMap(renderValue(env, scope)) : {}) },
+      become: raw.become !== undefined ? truthy(renderValue(raw.become, scope)) : inh.become === true,
+      becomeUser: typeof raw.become_user === "string" ? String(renderValue(raw.become_user, scope)) : inh.becomeUser,
+      timeoutMs: timeout,
+      noLog,
+      dryRun: r.mode !== "run",
+      signal: r.signal,
+      vars: scope,
+      render: (text, extra, origin) =>
+        renderString(
+          text,
+          extra ? { ...scope, ...extra } : scope,
+          origin ? { file: origin, line: 1, col: 1 } : undefined,
+        ),
+      resolveTemplate: (src) => resolveTemplateFile(src, step.baseDir),
+      output: (stream, chunk) => {
+        if (!noLog) r.emit({ kind: "output", step: ref, stream, chunk });
+      },
+      progress: (message, current, total) => r.emit({ kind: "progress", step: ref, message, current, total }),
+      cacheDir: this.io.cacheDir,
+      processEnv: r.globals.env,
+    };
+  }
+
+  /** Run the action, retrying per until/retries/delay, judging with changed_when/failed_when. */
+  private async attempts(step: Step, ref: StepRef, scope: Scope, args: unknown, ctx: ActionContext): Promise<Result> {
+    const raw = step.raw;
+    const r = this.r;
+    const retrying = raw.until !== undefined || raw.retries !== undefined;
+    const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope)) : 3;
+    const delayMs = raw.delay !== undefined ? parseDuration(renderValue(raw.delay, scope) as string | number) : 5000;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      let result = await this.execute(step, args, ctx);
+      result = this.judge(step, scope, result);
+      if (!retrying) return result;
+      result.attempts = attempt;
+      let done = !result.failed;
+      if (raw.until !== undefined) {
+        const c = this.conditions(raw.until, this.resultScope(step, scope, result), valueLocOf(raw, "until"));
+        done = "value" in c && c.value;
+      }
+      if (done) return result;
+      if (attempt > retries) {
+        if (raw.until !== undefined) {
+          result.failed = true;
+          result.msg = `gave up after ${attempt} attempts: until never held (${conditionList(raw.until).join(" && ")})${result.msg ? `; last: ${result.msg}` : ""}`;
+        }
+        return result;
+      }
+      r.emit({
+        kind: "retry",
+        step: ref,
+        attempt,
+        retries,
+        delayMs,
+        msg: result.msg || (raw.until !== undefined ? "until not met" : "failed"),
+      });
+      await sleep(delayMs, r.signal);
+      if (r.signal.aborted) throw new Interrupted(ref);
+    }
+  }
+
+  private resultScope(step: Step, scope: Scope, result: Result): Scope {
+    const out: Scope = { ...scope, result };
+    if (typeof step.raw.register === "string") out[step.raw.register] = result;
+    return out;
+  }
+
+  private judge(step: Step, scope: Scope, result: Result): Result {
+    const raw = step.raw;
+    if (raw.changed_when === undefined && raw.failed_when === undefined) return result;
+    const rs = this.resultScope(step, scope, result);
+    if (raw.changed_when !== undefined) {
+      const c = this.conditions(raw.changed_when, rs, valueLocOf(raw, "changed_when"));
+      if ("value" in c) result.changed = c.value;
+    }
+    if (raw.failed_when !== undefined) {
+      const c = this.conditions(raw.failed_when, rs, valueLocOf(raw, "failed_when"));
+      if ("value" in c) {
+        result.failed = c.value;
+        if (c.value && !result.msg) result.msg = `failed_when held: ${conditionList(raw.failed_when).join(" && ")}`;
+        if (!c.value) result.msg = result.msg?.startsWith("non-zero return code") ? "" : result.msg;
+      }
+    }
+    return result;
+  }
+
+  /** One call of the action, with its timeout; every failure becomes a failed result. */
+  private async execute(step: Step, args: unknown, ctx: ActionContext): Promise<Result> {
+    const action = step.action!;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    this.r.signal.addEventListener("abort", onAbort, { once: true });
+    let timedOut = false;
+    const timer =
+      ctx.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, ctx.timeoutMs)
+        : undefined;
+    const t0 = performance.now();
+    let res: ActionResult;
+    try {
+      res = await action.run(this.parse(step, args), { ...ctx, signal: controller.signal });
+    } catch (e) {
+      if (e instanceof ActionFailure) res = { ...e.result, changed: false, failed: true, msg: e.message };
+      else if (e instanceof RunbookError) res = { changed: false, failed: true, msg: e.message, error: e };
+      else if (e instanceof Interrupted) throw e;
+      else res = { changed: false, failed: true, msg: (e as Error).message ?? String(e) };
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.r.signal.removeEventListener("abort", onAbort);
+    }
+    if (this.r.signal.aborted) throw new Interrupted(ctx.step);
+    const result: Result = {
+      ...res,
+      changed: res.changed,
+      failed: res.failed ?? false,
+      skipped: false,
+      msg: res.msg ?? "",
+      duration_ms: Math.round(performance.now() - t0),
+    };
+    if (timedOut) {
+      result.failed = true;
+      result.msg = `timed out after ${formatDuration(ctx.timeoutMs!)}; the process tree was killed`;
+    }
+    return result;
+  }
+
+  private setVars(
+    step: Step,
+    frame: Frame,
+    ref: StepRef,
+    scope: Scope,
+    item: { index: number; label: string } | undefined,
+    tags: string[],
+  ): Outcome {
+    const values = renderValue(step.args, scope, valueLocOf(step.raw, step.actionKey)) as Scope;
+    Object.assign(frame.runtime, values);
+    if (this.inPlan)
+      this.r.plan({
+        step: ref,
+        item,
+        decision: "run",
+        probe: true,
+        args: values,
+        info: { summary: `set ${Object.keys(values).join(", ")}`, willChange: false },
+        tags,
+      });
+    return { result: { changed: false, failed: false, skipped: false, msg: "" } };
+  }
+
+  private includeVars(
+    step: Step,
+    frame: Frame,
+    ref: StepRef,
+    scope: Scope,
+    item: { index: number; label: string } | undefined,
+    tags: string[],
+  ): Outcome {
+    const spec = step.args as string | { file: string };
+    const rendered = renderValue(
+      typeof spec === "string" ? spec : spec.file,
+      scope,
+      valueLocOf(step.raw, step.actionKey),
+    );
+    const u = containsUnknown(rendered);
+    if (u) {
+      this.r.plan({
+        step: ref,
+        item,
+        decision: "runtime",
+        reason: `file known at run time (${u.path})`,
+        waitsFor: u,
+        tags,
+      });
+      return { unknown: u };
+    }
+    const path = resolve(step.baseDir, String(rendered));
+    const vars = readVarsFile(path, valueLocOf(step.raw, step.actionKey));
+    Object.assign(frame.runtime, vars);
+    if (this.inPlan)
+      this.r.plan({
+        step: ref,
+        item,
+        decision: "run",
+        probe: true,
+        info: { summary: `load variables from ${path}`, willChange: false },
+        tags,
+      });
+    return {
+      result: {
+        changed: false,
+        failed: false,
+        skipped: false,
+        msg: `loaded ${Object.keys(vars).length} variables`,
+        file: path,
+      },
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import type { PlanInfo } from "../actions/types.js";
+import type { EventSink, StepRef } from "../events.js";
+import type { Facts } from "../facts.js";
+import type { ExecAdapter } from "../io/exec.js";
+import type { FsAdapter } from "../io/fs.js";
+import type { UnknownInfo } from "../unknown.js";
+
+/**
+ * run: do it. dry-run: mutating steps only plan (read-only probes with `check_mode: false` run).
+ * check: a static pass before anything runs — nothing is executed, every problem is collected.
+ */
+export type RunMode = "run" | "dry-run" | "check";
+
+export interface RunOptions {
+  mode?: RunMode;
+  extraVars?: Record<string, unknown>;
+  tags?: string[];
+  skipTags?: string[];
+  startAtTask?: string;
+  forceHandlers?: boolean;
+  exec?: ExecAdapter;
+  fs?: FsAdapter;
+  facts?: Facts;
+  signal?: AbortSignal;
+  onEvent?: EventSink;
+  /** Called for every planned step (dry-run and check modes). */
+  onPlan?: (entry: PlanEntry) => void;
+  presetPaths?: string[];
+  cacheDir?: string;
+  /** The environment seen as `env` and by commands (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Skip the static check that `apply` does before running (tests of run-time behaviour). */
+  skipCheck?: boolean;
+}
+
+export type PlanDecision = "run" | "skip" | "runtime";
+
+/** One step (or loop item) of a plan. */
+export interface PlanEntry {
+  step: StepRef;
+  item?: { index: number; label: string } | undefined;
+  decision: PlanDecision;
+  /** Why it is skipped, or what it waits for. */
+  reason?: string | undefined;
+  waitsFor?: UnknownInfo | undefined;
+  /** Rendered arguments (redacted for no_log). */
+  args?: unknown;
+  info?: PlanInfo | undefined;
+  notifies?: string[] | undefined;
+  /** It ran for real during the plan (check_mode: false or a read-only action). */
+  probe?: boolean | undefined;
+  tags?: string[] | undefined;
+  noLog?: boolean | undefined;
+  /** For handlers: the steps that may notify it. */
+  handler?: boolean | undefined;
+}

@@ -1,0 +1,224 @@
+import Handlebars from "handlebars";
+import { stringify as toYamlString } from "yaml";
+import { RunbookError } from "./errors.js";
+import { locOf, valueLocOf } from "./load/yaml.js";
+import { offsetLocation, type SourceLocation } from "./source.js";
+import { didYouMeanHint } from "./suggest.js";
+import { isUnknown, unknownInfo, unknownMarker } from "./unknown.js";
+
+type Scope = Record<string, unknown>;
+
+// One Handlebars instance for the whole process: noEscape (we render YAML and shell, not HTML), strict.
+const hb = Handlebars.create();
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+/** Helpers get Handlebars' options object as their last argument; drop it. */
+function args(a: unknown[]): unknown[] {
+  return a.slice(0, -1);
+}
+
+function str(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+function indentText(n: number, text: string): string {
+  const pad = " ".repeat(n);
+  return text
+    .split("\n")
+    .map((l) => (l.length ? pad + l : l))
+    .join("\n");
+}
+
+// indent/nindent take (N, text) like Helm, but (text, N) is accepted too.
+function indentArgs(a: unknown[]): [number, string] {
+  const [x, y] = a;
+  return typeof x === "number" ? [x, str(y)] : [Number(y ?? 0), str(x)];
+}
+
+const helpers: Record<string, (...a: unknown[]) => unknown> = {
+  default: (...a) => {
+    const [v, fallback] = args(a);
+    return v === undefined || v === null || v === "" ? fallback : v;
+  },
+  eq: (...a) => args(a)[0] === args(a)[1],
+  ne: (...a) => args(a)[0] !== args(a)[1],
+  lt: (...a) => (args(a)[0] as number) < (args(a)[1] as number),
+  gt: (...a) => (args(a)[0] as number) > (args(a)[1] as number),
+  and: (...a) => args(a).every(Boolean),
+  or: (...a) => args(a).some(Boolean),
+  not: (...a) => !args(a)[0],
+  join: (...a) => {
+    const [list, sep] = args(a);
+    return Array.isArray(list) ? list.map(str).join(sep === undefined ? "," : String(sep)) : str(list);
+  },
+  split: (...a) => {
+    const [s, sep] = args(a);
+    return str(s).split(sep === undefined ? "," : String(sep));
+  },
+  upper: (...a) => str(args(a)[0]).toUpperCase(),
+  lower: (...a) => str(args(a)[0]).toLowerCase(),
+  trim: (...a) => str(args(a)[0]).trim(),
+  replace: (...a) => {
+    const [s, from, to] = args(a);
+    return str(s).split(str(from)).join(str(to));
+  },
+  quote: (...a) => JSON.stringify(str(args(a)[0])),
+  indent: (...a) => indentText(...indentArgs(args(a))),
+  nindent: (...a) => `\n${indentText(...indentArgs(args(a)))}`,
+  toYaml: (...a) => toYamlString(args(a)[0], { lineWidth: 0 }).replace(/\n$/, ""),
+  toJson: (...a) => JSON.stringify(args(a)[0]),
+  b64enc: (...a) => Buffer.from(str(args(a)[0]), "utf8").toString("base64"),
+  b64dec: (...a) => Buffer.from(str(args(a)[0]), "base64").toString("utf8"),
+  basename: (...a) => str(args(a)[0]).replace(/\/+$/, "").split("/").pop() ?? "",
+  dirname: (...a) => {
+    const s = str(args(a)[0]).replace(/\/+$/, "");
+    const i = s.lastIndexOf("/");
+    return i > 0 ? s.slice(0, i) : i === 0 ? "/" : ".";
+  },
+};
+for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
+
+export const HELPER_NAMES = Object.keys(helpers);
+
+// Carries a helper expression's value out of Handlebars, so `{{ default n 3 }}` can stay a number.
+let captured: unknown;
+hb.registerHelper("__runbook_keep", (value: unknown) => {
+  captured = value;
+  return "";
+});
+
+export function isTemplated(s: string): boolean {
+  return s.includes("{{");
+}
+
+const SINGLE = /^\s*\{\{(?![{#/!>^&])\s*([^{}]*?)\s*\}\}\s*$/;
+const PATH = /^[A-Za-z_@][\w-]*(?:(?:\.[\w-]+)|(?:\.?\[\d+\]))*$/;
+
+function splitPath(path: string): string[] {
+  return path
+    .replace(/\.?\[(\d+)\]/g, ".$1")
+    .split(".")
+    .filter(Boolean);
+}
+
+/** Look a dotted path up in the scope; undefined variables are errors with a did-you-mean. */
+function lookupPath(path: string, scope: Scope, origin: SourceLocation | undefined, col: number): unknown {
+  const parts = splitPath(path);
+  let cur: unknown = scope;
+  for (let i = 0; i < parts.length; i++) {
+    if (isUnknown(cur)) return (cur as Record<string, unknown>)[parts.slice(i).join(".")];
+    const key = parts[i]!;
+    const container = cur as Record<string, unknown> | null;
+    if (container === null || typeof container !== "object" || !(key in container)) {
+      const where = parts.slice(0, i).join(".");
+      const candidates = container && typeof container === "object" ? Object.keys(container) : [];
+      throw new RunbookError(
+        "template",
+        where ? `\`${where}\` has no field \`${key}\`` : `undefined variable \`${key}\``,
+        {
+          location: origin ? offsetLocation(origin, 1, col) : undefined,
+          hint:
+            didYouMeanHint(key, candidates) ??
+            (where ? undefined : 'define it under `vars:`, pass it with `-e`, or use `{{ default x "..." }}`'),
+        },
+      );
+    }
+    cur = container[key];
+  }
+  return cur;
+}
+
+function compile(source: string): Handlebars.TemplateDelegate {
+  let fn = compiled.get(source);
+  if (!fn) {
+    fn = hb.compile(source, { noEscape: true, strict: true, knownHelpersOnly: false });
+    compiled.set(source, fn);
+  }
+  return fn;
+}
+
+// `"missing" not defined in [object Object] - 1:3` → a RunbookError at that spot.
+function translateError(e: unknown, source: string, scope: Scope, origin: SourceLocation | undefined): RunbookError {
+  const err = e as { message?: string; lineNumber?: number; column?: number };
+  const msg = String(err.message ?? e);
+  const m = /^"([^"]+)" not defined in/.exec(msg);
+  const pos = /- (\d+):(\d+)\s*$/.exec(msg);
+  const line = err.lineNumber ?? (pos ? Number(pos[1]) : 1);
+  const col = (err.column ?? (pos ? Number(pos[2]) : 0)) + 1;
+  const location = origin ? offsetLocation(origin, line, col) : undefined;
+  if (m) {
+    return new RunbookError("template", `undefined variable \`${m[1]}\``, {
+      location,
+      hint: didYouMeanHint(m[1]!, Object.keys(scope)) ?? "define it under `vars:`, pass it with `-e`, or use `default`",
+    });
+  }
+  if (/Parse error|Expecting|lexical error/i.test(msg)) {
+    return new RunbookError("template", `template syntax error: ${msg.split("\n").slice(-1)[0]}`, {
+      location,
+      hint: source.includes("|")
+        ? 'filters like `| default(...)` are Jinja; use helpers: `{{ default x "y" }}`'
+        : undefined,
+    });
+  }
+  const helper = /Missing helper: "([^"]+)"/.exec(msg);
+  if (helper) {
+    return new RunbookError("template", `unknown template helper \`${helper[1]}\``, {
+      location,
+      hint: didYouMeanHint(helper[1]!, HELPER_NAMES) ?? `helpers: ${HELPER_NAMES.join(", ")}`,
+    });
+  }
+  return new RunbookError("template", `template error: ${msg}`, { location, cause: e });
+}
+
+/** Render a template string to a string. */
+export function renderString(source: string, scope: Scope, origin?: SourceLocation): string {
+  if (!isTemplated(source)) return source;
+  try {
+    return compile(source)(scope);
+  } catch (e) {
+    if (e instanceof RunbookError) throw e;
+    throw translateError(e, source, scope, origin);
+  }
+}
+
+/**
+ * Render a field's value. A string that is a single `{{ expression }}` keeps the value's type
+ * (a list stays a list); other strings render to strings; lists and maps are rendered deeply.
+ */
+export function renderValue(value: unknown, scope: Scope, origin?: SourceLocation): unknown {
+  if (typeof value === "string") {
+    if (!isTemplated(value)) return value;
+    const single = SINGLE.exec(value);
+    if (single) {
+      const expr = single[1]!;
+      const col = value.indexOf(expr) + 1;
+      if (PATH.test(expr)) return lookupPath(expr, scope, origin, col);
+      if (expr && !expr.startsWith("else")) {
+        captured = undefined;
+        renderString(`{{__runbook_keep (${expr})}}`, scope, origin);
+        const v = captured;
+        captured = undefined;
+        return v;
+      }
+    }
+    return renderString(value, scope, origin);
+  }
+  if (Array.isArray(value)) {
+    return value.map((v, i) => renderValue(v, scope, valueLocOf(value, i) ?? origin));
+  }
+  if (value && typeof value === "object" && !isUnknown(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, scope, valueLocOf(value, k) ?? origin);
+    return out;
+  }
+  return value;
+}
+
+/** Render a file's text; errors point into the file itself. */
+export function renderFile(text: string, scope: Scope, file: string): string {
+  return renderString(text, scope, { file, line: 1, col: 1 });
+}
+
+export { locOf, unknownInfo, unknownMarker };

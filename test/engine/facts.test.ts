@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { archName, createFacts, type FactSource, localFactSource } from "../../src/engine/facts.js";
+
+describe("facts", () => {
+  it("maps uname -m to release-file arch names", () => {
+    expect(["x86_64", "aarch64", "armv7l", "arm64"].map(archName)).toEqual(["amd64", "arm64", "armv7", "arm64"]);
+  });
+  it("computes nothing until read", () => {
+    const read: string[] = [];
+    const src: FactSource = {
+      ...localFactSource,
+      run: (argv) => (read.push(argv.join(" ")), "16384"),
+      readText: (p) => (read.push(p), undefined),
+    };
+    const f = createFacts(src);
+    expect(read).toEqual([]);
+    expect(f.page_size).toBe(16384);
+    expect(f.page_size).toBe(16384);
+    expect(read).toEqual(["getconf PAGESIZE"]);
+  });
+  it("takes overrides", () => {
+    expect(createFacts(undefined, { os: "darwin", arch: "arm64" })).toMatchObject({ os: "darwin", arch: "arm64" });
+  });
+});

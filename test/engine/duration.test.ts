@@ -18,9 +18,12 @@ describe("parseDuration", () => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  it.each(["", "soon", "5 m", "5x", "m5", "-3s", "1h-30m", "30s!"])("rejects %j with an example of what works", (input) => {
-    expect(() => parseDuration(input)).toThrow(`invalid duration ${JSON.stringify(input)}: expected e.g. "30s"`);
-  });
+  it.each(["", "soon", "5 m", "5x", "m5", "-3s", "1h-30m", "30s!"])(
+    "rejects %j with an example of what works",
+    (input) => {
+      expect(() => parseDuration(input)).toThrow(`invalid duration ${JSON.stringify(input)}: expected e.g. "30s"`);
+    },
+  );
 
   it("rejects negative and non-finite numbers", () => {
     expect(() => parseDuration(-1)).toThrow("invalid duration -1: expected seconds >= 0");

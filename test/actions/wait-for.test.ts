@@ -164,6 +164,7 @@ describe("wait_for arguments and plan", () => {
     [{ port: 80, status: 200 }, "status is only used with url"],
     [{ url: "ftp://x/" }, "Invalid URL"],
     [{ port: 70000 }, "Too big"],
+    [{ url: "http://x/", status: [200, 99] }, "Too small"],
     [{ port: 80, timeout: "soon" }, 'invalid duration "soon"'],
   ])("rejects %j", (raw, message) => {
     const r = waitForAction.schema.safeParse(raw);

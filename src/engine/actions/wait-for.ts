@@ -5,6 +5,8 @@ import { localProbe, type ProbeOutcome } from "../io/probe.js";
 import type { ActionContext } from "./types.js";
 import { ActionFailure, defineAction } from "./types.js";
 
+const httpStatus = z.number().int().min(100).max(599);
+
 const waitForSchema = z
   .strictObject({
     port: z.number().int().min(1).max(65535).optional().describe("TCP port to wait for (with host)"),
@@ -14,7 +16,7 @@ const waitForSchema = z
       .optional()
       .describe("http(s) URL to poll with GET until it answers with status"),
     status: z
-      .union([z.number().int(), z.array(z.number().int()).min(1)])
+      .union([httpStatus, z.array(httpStatus).min(1)])
       .optional()
       .describe("expected HTTP status for url, or a list of them (default 200)"),
     path: z.string().min(1).optional().describe("file system path to wait for"),

@@ -12,6 +12,8 @@ export interface ExtractOptions extends SelectOptions {
   dest: string;
   /** Permission bits for every extracted file; otherwise each keeps the archive's (0644/0755 when it has none). */
   mode?: number | undefined;
+  /** Write nothing; only work out whether anything would change (for the plan). */
+  dryRun?: boolean | undefined;
 }
 
 export interface ExtractResult {
@@ -139,9 +141,11 @@ export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
     const shown = problems.slice(0, 5).join("; ") + (problems.length > 5 ? ` (and ${problems.length - 5} more)` : "");
     throw new ArchiveError(`refusing to extract ${opts.src} into ${opts.dest}: ${shown}`);
   }
-  await fsp.mkdir(opts.dest, { recursive: true });
   const selector = new EntrySelector(opts);
-  const writer = new EntryWriter(opts.dest);
+  const writer = new EntryWriter(opts.dest, opts.dryRun);
+  const destExists = await fsp.stat(opts.dest).catch(() => undefined);
+  if (!destExists && !opts.dryRun) await fsp.mkdir(opts.dest, { recursive: true });
+  if (!destExists) writer.changed = true;
   try {
     await walk(opts.src, format, async (raw, body) => {
       const e = selector.select(raw);

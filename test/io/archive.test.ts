@@ -121,6 +121,28 @@ describe.each(formats)("extract (%s)", (format, make) => {
   });
 });
 
+describe("tar hard links", () => {
+  it("links to a file extracted earlier", async () => {
+    const src = await archive(
+      "a",
+      makeTar([
+        { path: "pkg/bin/istioctl", body: "bin", mode: 0o755 },
+        { path: "pkg/istioctl", type: "hardlink", target: "pkg/bin/istioctl" },
+      ]),
+    );
+    const dest = join(dir, "out");
+    await extract({ src, dest, stripComponents: 1 });
+    expect((await lstat(join(dest, "istioctl"))).ino).toBe((await lstat(join(dest, "bin/istioctl"))).ino);
+    expect((await extract({ src, dest, stripComponents: 1 })).changed).toBe(false);
+  });
+
+  it("refuses a hard link to a path outside dest", async () => {
+    const src = await archive("a", makeTar([{ path: "passwd", type: "hardlink", target: "../../etc/passwd" }]));
+    await expect(extract({ src, dest: join(dir, "out") })).rejects.toThrow(/hard link "passwd" points outside/);
+    expect(await listTree(dir)).toEqual(["a"]);
+  });
+});
+
 describe("listArchive", () => {
   it("lists what would be extracted without writing", async () => {
     const src = await archive("a", makeTar(bundle));

@@ -38,6 +38,11 @@ describe("download failures", () => {
     expect(server.requests("1.99.0/istioctl-1.99.0-linux-amd64.tar.gz")).toBe(1);
   });
 
+  it("removes the directories it created for dest when it fails", async () => {
+    const url = server.url("gone.tar.gz");
+    await failure({ ...fast, url, dest: join(dir, "downloads", "1.30.4", "gone.tar.gz") });
+  });
+
   it("retries a 500 and then succeeds", async () => {
     const f = server.addFile("tool", "eventually");
     server.fault("tool", { kind: "status", status: 500, times: 2 });

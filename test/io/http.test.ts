@@ -73,6 +73,26 @@ describe("download", () => {
     expect(server.requests()).toBe(0);
   });
 
+  it("keeps a present dest when no checksum is given, unless forced", async () => {
+    const f = server.addFile("tool", "remote");
+    const dest = join(dir, "tool");
+    await writeFile(dest, "local");
+    expect(await download({ ...fast, url: f.url, dest })).toMatchObject({ changed: false, source: "present" });
+    expect(server.requests()).toBe(0);
+    expect(await download({ ...fast, url: f.url, dest, force: true })).toMatchObject({ changed: true });
+    expect(await readFile(dest, "utf8")).toBe("remote");
+  });
+
+  it("sets the mode of a present, correct file without fetching it", async () => {
+    const f = server.addFile("tool", "same");
+    const dest = join(dir, "tool");
+    await writeFile(dest, "same", { mode: 0o644 });
+    const r = await download({ ...fast, url: f.url, dest, checksum: `sha256:${f.sha256}`, mode: 0o755 });
+    expect(r.changed).toBe(true);
+    expect((await stat(dest)).mode & 0o777).toBe(0o755);
+    expect(server.requests()).toBe(0);
+  });
+
   it("re-fetches a present file with the wrong bytes, and always with force", async () => {
     const f = server.addFile("tool", "new");
     const dest = join(dir, "tool");

@@ -6,11 +6,12 @@ import { crc32, deflateRawSync, gzipSync } from "node:zlib";
  */
 export interface ArchiveEntry {
   path: string;
-  type?: "file" | "dir" | "symlink";
+  /** Hard links exist in tar only. */
+  type?: "file" | "dir" | "symlink" | "hardlink";
   body?: string | Buffer;
   /** Permission bits; default 0o644 for files, 0o755 for directories, 0o777 for symlinks. */
   mode?: number;
-  /** Symlink target. */
+  /** Symlink target, or the archive path a hard link points at. */
   target?: string;
 }
 
@@ -38,7 +39,8 @@ function tarHeader(e: ArchiveEntry, size: number): Buffer {
   octal(h, 1000, 116, 8);
   octal(h, size, 124, 12);
   octal(h, 1_700_000_000, 136, 12);
-  h.write(e.type === "dir" ? "5" : e.type === "symlink" ? "2" : "0", 156, 1, "ascii");
+  const flag = { file: "0", dir: "5", symlink: "2", hardlink: "1" }[e.type ?? "file"];
+  h.write(flag, 156, 1, "ascii");
   if (e.target) h.write(e.target, 157, 100, "utf8");
   h.write("ustar\u000000", 257, 8, "ascii");
   h.write(prefix, 345, 155, "utf8");

@@ -45,9 +45,12 @@ export class DownloadError extends Error {
 
 /** dest, with the URL's basename added when dest names a directory. */
 export async function resolveDest(url: string, dest: string): Promise<string> {
-  if (dest.endsWith("/")) return join(dest, urlBasename(url));
-  const st = await fsp.stat(dest).catch(() => undefined);
-  return st?.isDirectory() ? join(dest, urlBasename(url)) : dest;
+  const isDir = dest.endsWith("/") || (await fsp.stat(dest).catch(() => undefined))?.isDirectory();
+  if (!isDir) return dest;
+  const name = urlBasename(url);
+  if (!name)
+    throw new Error(`${dest} is a directory and the URL has no file name to save under: give dest a file name`);
+  return join(dest, name);
 }
 
 /** The expected digest: given, cached from an earlier run, or read from the checksum file. */
@@ -88,6 +91,8 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
   const url = displayUrl(opts.url);
   let dest = opts.dest;
   let tmp: string | undefined;
+  // The first directory this call created, removed again on failure so nothing is left behind.
+  let createdDir: string | undefined;
   try {
     dest = await resolveDest(opts.url, opts.dest);
     const hex = await expectedHex(opts, true);
@@ -98,7 +103,7 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
       const result = { changed, dest, checksum: formatChecksum(present.hex), size: present.size, attempts: 0, msg };
       return { ...result, source: "present" };
     }
-    await fsp.mkdir(dirname(dest), { recursive: true });
+    createdDir = await fsp.mkdir(dirname(dest), { recursive: true });
     tmp = tempPathFor(dest);
     const cached = hex && !opts.force ? await cacheLookup(opts.cacheDir, hex) : undefined;
     let got: { hex: string; size: number; attempts: number };
@@ -117,6 +122,7 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
     await fsp.chmod(tmp, mode);
     await fsp.rename(tmp, dest);
     tmp = undefined;
+    createdDir = undefined;
     if (!cached && hex) await cacheStore(opts.cacheDir, got.hex, dest);
     const same = present?.hex === got.hex && oldMode === mode;
     const source = cached ? "cache" : "network";
@@ -132,6 +138,7 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
     };
   } catch (e) {
     if (tmp) await fsp.rm(tmp, { force: true }).catch(() => {});
+    if (createdDir) await fsp.rm(createdDir, { recursive: true, force: true }).catch(() => {});
     const message = (e as Error).message;
     throw new DownloadError(message.includes(url) ? message : `download ${url}: ${message}`, opts.url, { cause: e });
   }

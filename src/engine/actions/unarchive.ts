@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { extract, listArchive } from "../io/archive.js";
+import { entryLabel, extract, listArchive } from "../io/archive.js";
 import { modeArg, resolveArgPath } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction, type PlanInfo } from "./types.js";
 
@@ -89,7 +89,7 @@ export const unarchiveAction = defineAction({
       };
     }
     const check = await extract({ src, ...select, mode: args.mode, dryRun: true });
-    const files = listed.entries.map((e) => e.rel);
+    const files = listed.entries.map(entryLabel);
     return {
       summary: `extract ${files.length} entries of ${src} (${listed.format}) into ${dest}`,
       willChange: check.changed,

@@ -19,7 +19,7 @@ export interface ExtractOptions extends SelectOptions {
 export interface ExtractResult {
   changed: boolean;
   format: ArchiveFormat;
-  /** Paths (relative to dest) of everything extracted or found already in place. */
+  /** Paths (relative to dest) of everything extracted or found already in place; directories end in "/". */
   files: string[];
 }
 
@@ -108,6 +108,11 @@ async function walk(src: string, format: ArchiveFormat, visit: Visit): Promise<v
   return format === "zip" ? walkZip(src, visit) : walkTar(src, visit);
 }
 
+/** An entry's path relative to dest, as results and plans show it: directories end in "/". */
+export function entryLabel(e: PlannedEntry): string {
+  return e.type === "dir" ? `${e.rel}/` : e.rel;
+}
+
 /** Every entry that extract would write (after stripping and include), with the safety problems found. */
 export async function listArchive(
   src: string,
@@ -158,5 +163,5 @@ export async function extract(opts: ExtractOptions): Promise<ExtractResult> {
   } catch (e) {
     throw new ArchiveError(`extracting ${opts.src} into ${opts.dest}: ${(e as Error).message}`, { cause: e });
   }
-  return { changed: writer.changed, format, files: entries.map((e) => e.rel) };
+  return { changed: writer.changed, format, files: entries.map(entryLabel) };
 }

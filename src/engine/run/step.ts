@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type ActionContext, ActionFailure, type ActionResult } from "../actions/types.js";
+import { type ActionContext, ActionFailure, type ActionResult, type PlanInfo } from "../actions/types.js";
 import { formatDuration, parseDuration } from "../duration.js";
 import { RunbookError } from "../errors.js";
 import type { StepRef } from "../events.js";

@@ -295,7 +295,12 @@ export class Runner {
 
   private async include(step: Step, frame: Frame): Promise<void> {
     const raw = step.raw;
-    const scope = buildScope(this.globals, frame);
+    // A step's own `vars` apply to the file name and, like `{ file, vars }`, to every included step.
+    const stepVars = raw.vars
+      ? (renderValue(raw.vars, buildScope(this.globals, frame), valueLocOf(raw, "vars")) as Record<string, unknown>)
+      : undefined;
+    const outer = stepVars ? childFrame(frame, { layers: [...frame.layers, stepVars] }) : frame;
+    const scope = buildScope(this.globals, outer);
     const tags = this.tagsOf(step, frame);
     const cond = this.entryCondition(step, scope);
     const label =
@@ -329,7 +334,7 @@ export class Runner {
     }
     const renderedVars = renderValue(vars, scope, valueLocOf(step.args, "vars")) as Record<string, unknown>;
     const inner = childFrame(frame, {
-      layers: [...frame.layers, renderedVars],
+      layers: [...outer.layers, renderedVars],
       chain: [...frame.chain, { kind: "include", name: file, location: step.location } satisfies ChainLink],
       baseDir: dirname(file),
       inherited: { tags },

@@ -13,6 +13,7 @@ import { Loader } from "../load/playbook.js";
 import { checkParam } from "../load/preset.js";
 import { keyLocOf, valueLocOf } from "../load/yaml.js";
 import { formatLocation } from "../source.js";
+import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
@@ -374,6 +375,21 @@ export class Runner {
       inherited: { ...frame.inherited, tags: this.tagsOf(step, frame) },
     };
     await this.walk(preset.tasks, inner);
+  }
+
+  /** A `notify` naming no handler is a typo that would silently never run (Ansible errors too). */
+  checkNotify(step: Step): void {
+    const names = [step.raw.notify].flat().map(String);
+    const known = [...this.handlerIndex.keys()];
+    for (const [i, n] of names.entries()) {
+      if (this.handlerIndex.has(n)) continue;
+      throw new RunbookError("schema", `notify: no handler is named or listens to \`${n}\``, {
+        location: Array.isArray(step.raw.notify) ? valueLocOf(step.raw.notify, i) : valueLocOf(step.raw, "notify"),
+        hint:
+          didYouMeanHint(n, known) ??
+          (known.length ? `handlers: ${known.join(", ")}` : "this playbook has no handlers"),
+      });
+    }
   }
 
   /** Mark handlers (by name or listen topic) to run at the next flush. */

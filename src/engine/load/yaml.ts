@@ -151,7 +151,9 @@ function yamlError(
   ) {
     hint = 'a value that starts with `{{` must be quoted: `key: "{{ var }}"`';
   } else if (/Nested mappings|Implicit map keys|bad indentation/i.test(message)) {
-    hint = "check the indentation: keys of one mapping must start in the same column";
+    hint = /\S: /.test(lineText.replace(/^\s*(- )?[\w.-]+: /, ""))
+      ? "a value that contains `: ` must be quoted (or use `key: >-` and the value on the next line)"
+      : "check the indentation: keys of one mapping must start in the same column";
   } else if (/Map keys must be unique/.test(message)) {
     hint = "remove or rename one of the duplicate keys";
   } else if (/tab/i.test(message)) {

@@ -100,13 +100,15 @@ export class Runner {
     const t0 = performance.now();
     const pb = this.playbook;
     this.emit({ kind: "run-start", playbook: pb.name, file: pb.file, dryRun: this.mode !== "run", version: VERSION });
-    const frame: Frame = {
-      layers: [pb.vars, pb.varsFiles],
+    let frame: Frame = {
+      layers: [],
       runtime: {},
       chain: [],
       baseDir: pb.dir,
       inherited: { tags: [] },
     };
+    // Outside the try: a template error here is invalid input (exit 2), found by the check pass.
+    frame = { ...frame, layers: this.playbookVars(frame) };
     let summary: RunSummary;
     try {
       await this.walk(pb.tasks, frame);
@@ -134,6 +136,46 @@ export class Runner {
       error: summary.error?.message,
     });
     return summary;
+  }
+
+  /**
+   * Playbook `vars` and `vars_files` may be templates over each other and facts (`b: "{{ a }}"`), as in
+   * Ansible. They are rendered once, when the run starts, in dependency order; names given with -e
+   * win and are not rendered. A reference to a result registered later is an error with a hint.
+   */
+  private playbookVars(frame: Frame): Record<string, unknown>[] {
+    const pb = this.playbook;
+    const acc: Record<string, unknown> = {};
+    const out = [pb.vars, pb.varsFiles].map((layer) => {
+      const rendered: Record<string, unknown> = { ...layer };
+      let pending = Object.keys(layer).filter((k) => !(k in this.globals.extraVars));
+      let lastError: RunbookError | undefined;
+      while (pending.length) {
+        const next: string[] = [];
+        for (const k of pending) {
+          try {
+            const scope = buildScope(this.globals, { ...frame, layers: [acc] });
+            rendered[k] = renderValue(layer[k], scope, valueLocOf(layer, k));
+            acc[k] = rendered[k];
+          } catch (e) {
+            if (!(e instanceof RunbookError) || e.code !== "template") throw e;
+            lastError = e;
+            next.push(k);
+          }
+        }
+        if (next.length === pending.length) {
+          const e = lastError!;
+          throw new RunbookError(e.code, e.message, {
+            location: e.location,
+            hint: `${e.hint ? `${e.hint}; ` : ""}playbook vars are rendered when the run starts: for a value known only later, use \`set_vars\` after the step that registers it`,
+          });
+        }
+        pending = next;
+      }
+      Object.assign(acc, rendered);
+      return rendered;
+    });
+    return out;
   }
 
   private noSuchStartStep(): void {

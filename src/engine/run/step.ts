@@ -100,6 +100,7 @@ export class StepRunner {
       if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: "before --start-at-task", tags });
       return;
     }
+    if (r.mode === "check" && raw.notify !== undefined) r.checkNotify(step);
     r.current = ref;
     const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
     const t0 = performance.now();
@@ -458,6 +459,10 @@ export class StepRunner {
     const r = this.r;
     const retrying = raw.until !== undefined || raw.retries !== undefined;
     const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope)) : 3;
+    if (!Number.isInteger(retries) || retries < 0)
+      throw new RunbookError("schema", `retries: must be a whole number, got ${JSON.stringify(raw.retries)}`, {
+        location: valueLocOf(raw, "retries"),
+      });
     const delayMs = raw.delay !== undefined ? parseDuration(renderValue(raw.delay, scope) as string | number) : 5000;
     let attempt = 0;
     for (;;) {

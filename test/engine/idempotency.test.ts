@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -34,8 +34,34 @@ describe("idempotency", () => {
     expect(second.changed).toEqual([]);
     expect(second.summary.stats.changed).toBe(0);
   });
-  // For the lead: the file actions land from another branch. Fill these in when copy/template/file are on main.
-  it.todo("copy: a second run with the same bytes reports ok, not changed (and leaves mtime alone)");
-  it.todo("template: a second run rendering the same text reports ok, not changed");
-  it.todo("file: state directory/touch/absent/link report changed only the first time");
+  it("file, copy and template change things the first time only, and leave mtimes alone after", async () => {
+    dir = mkdtempSync(join(tmpdir(), "runbook-idem-"));
+    writeFileSync(join(dir, "stale"), "x");
+    const files = resolve(import.meta.dirname, "../fixtures/idempotency-files/playbook.yml");
+    const changedIn = async () => {
+      const changed: string[] = [];
+      const summary = await runPlaybook(files, {
+        extraVars: { dest: dir },
+        onEvent: (e: RunEvent) => {
+          if (e.kind === "step-end" && e.status === "changed") changed.push(e.step.name);
+        },
+      });
+      expect(summary.status).toBe("ok");
+      return changed;
+    };
+    expect(await changedIn()).toEqual([
+      "config directory",
+      "rendered config",
+      "static file",
+      "link to it",
+      "old file is gone",
+    ]);
+    expect(readFileSync(join(dir, "conf/mesh.yaml"), "utf8")).toBe(
+      "meshID: mesh1\nnamespaces:\n  - default\n  - bookinfo\n",
+    );
+    expect(statSync(join(dir, "conf/mesh.yaml")).mode & 0o777).toBe(0o640);
+    const mtime = statSync(join(dir, "conf/mesh.yaml")).mtimeMs;
+    expect(await changedIn()).toEqual([]);
+    expect(statSync(join(dir, "conf/mesh.yaml")).mtimeMs).toBe(mtime);
+  });
 });

@@ -67,7 +67,11 @@ export function planDocument(
     name: e.step.name,
     action: e.step.action,
     location: loc(e.step.location, cwd),
-    chain: e.step.chain.map((c) => ({ kind: c.kind, name: c.kind === "include" ? displayPath(c.name, cwd) : c.name, location: loc(c.location, cwd) })),
+    chain: e.step.chain.map((c) => ({
+      kind: c.kind,
+      name: c.kind === "include" ? displayPath(c.name, cwd) : c.name,
+      location: loc(c.location, cwd),
+    })),
     item: e.item ?? null,
     decision: e.decision,
     reason: e.reason ?? null,

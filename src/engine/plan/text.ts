@@ -42,7 +42,15 @@ function indent(text: string, pad: string): string {
 function colorDiff(diff: string, st: TextStyle): string {
   return diff
     .split("\n")
-    .map((l) => (l.startsWith("+") && !l.startsWith("+++") ? st.green(l) : l.startsWith("-") && !l.startsWith("---") ? st.red(l) : l.startsWith("@@") ? st.cyan(l) : l))
+    .map((l) =>
+      l.startsWith("+") && !l.startsWith("+++")
+        ? st.green(l)
+        : l.startsWith("-") && !l.startsWith("---")
+          ? st.red(l)
+          : l.startsWith("@@")
+            ? st.cyan(l)
+            : l,
+    )
     .join("\n");
 }
 
@@ -54,7 +62,10 @@ export function planText(doc: PlanDocument, st: TextStyle = plainStyle): string 
   out.push("");
   let lastChain = "";
   for (const s of doc.steps) {
-    const chain = s.chain.filter((c) => c.kind !== "block").map((c) => `${c.kind} ${c.name}`).join(" › ");
+    const chain = s.chain
+      .filter((c) => c.kind !== "block")
+      .map((c) => `${c.kind} ${c.name}`)
+      .join(" › ");
     if (chain !== lastChain) {
       if (chain) out.push(st.dim(`  ── ${chain}`));
       lastChain = chain;

@@ -1,21 +1,37 @@
 import { assertAction } from "./assert.js";
 import { commandAction } from "./command.js";
+import { copyAction } from "./copy.js";
 import { DIRECTIVE_ALIASES, DIRECTIVES } from "./directives.js";
+import { downloadAction } from "./download.js";
 import { failAction } from "./fail.js";
+import { fileAction } from "./file.js";
 import { printAction } from "./print.js";
 import { shellAction } from "./shell.js";
+import { templateAction } from "./template.js";
 import type { ActionDef } from "./types.js";
+import { unarchiveAction } from "./unarchive.js";
+import { waitForAction } from "./wait-for.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds actions of every argument type
 type AnyAction = ActionDef<any>;
 
 /** Every action, by canonical name. Add new actions here. */
-export const ACTION_LIST: AnyAction[] = [shellAction, commandAction, printAction, assertAction, failAction];
+export const ACTION_LIST: AnyAction[] = [
+  shellAction,
+  commandAction,
+  printAction,
+  assertAction,
+  failAction,
+  fileAction,
+  copyAction,
+  templateAction,
+  waitForAction,
+  downloadAction,
+  unarchiveAction,
+];
 
 /** Action keys reserved for actions that land in later work: using one is a clear error, not "unknown key". */
 export const RESERVED_ACTIONS: Record<string, string> = {
-  download: "issue 4",
-  unarchive: "issue 4",
   k8s: "issue 5",
   k8s_info: "issue 5",
 };

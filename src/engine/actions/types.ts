@@ -2,11 +2,14 @@ import type { z } from "zod";
 import type { StepRef } from "../events.js";
 import type { ExecAdapter } from "../io/exec.js";
 import type { FsAdapter } from "../io/fs.js";
+import type { ProbeAdapter } from "../io/probe.js";
 
 /** Everything an action may touch. Tests swap the adapters; production never notices. */
 export interface ActionContext {
   exec: ExecAdapter;
   fs: FsAdapter;
+  /** Network checks from the target's point of view (wait_for); the local probe when absent. */
+  probe?: ProbeAdapter | undefined;
   step: StepRef;
   /** Directory of the file that declared the step: relative `src` paths resolve against it. */
   baseDir: string;

@@ -25,6 +25,8 @@ export interface FsAdapter {
   remove(path: string): Promise<void>;
   symlink(target: string, path: string): Promise<void>;
   readlink(path: string): Promise<string | undefined>;
+  /** The path with every symlink resolved, or undefined when it (or a link in it) leads nowhere. */
+  realpath(path: string): Promise<string | undefined>;
   chmod(path: string, mode: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   touch(path: string): Promise<void>;
@@ -81,6 +83,15 @@ export const localFs: FsAdapter = {
       return await fsp.readlink(path);
     } catch {
       return undefined;
+    }
+  },
+  async realpath(path) {
+    try {
+      return await fsp.realpath(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return undefined;
+      throw e;
     }
   },
   async chmod(path, mode) {

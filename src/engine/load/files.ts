@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { RunbookError } from "../errors.js";
-import type { SourceLocation } from "../source.js";
+import { displayPath, type SourceLocation } from "../source.js";
 import { parseYaml } from "./yaml.js";
 
 /** Read and parse a YAML file; a missing file is a located error (the node that named it). */
@@ -15,7 +15,7 @@ export function readYamlFile(
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === "ENOENT" ? "not found" : err.code === "EISDIR" ? "is a directory" : err.message;
-    throw new RunbookError(code, `${path}: ${why}`, {
+    throw new RunbookError(code, `${displayPath(path)}: ${why}`, {
       location: namedAt,
       hint: namedAt ? "paths are relative to the file that names them" : undefined,
     });
@@ -36,7 +36,7 @@ export function readVarsFile(path: string, namedAt?: SourceLocation): Record<str
   const v = readYamlFile(path, "vars-file", namedAt);
   if (v === null || v === undefined) return {};
   if (typeof v !== "object" || Array.isArray(v)) {
-    throw new RunbookError("vars-file", `${path}: a vars file must be a mapping of names to values`, {
+    throw new RunbookError("vars-file", `${displayPath(path)}: a vars file must be a mapping of names to values`, {
       location: namedAt,
     });
   }

@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { RunbookError, RunbookErrors } from "../errors.js";
 import { issuesToErrors } from "../schema/zod-issues.js";
+import { displayPath } from "../source.js";
 import { readVarsFile, readYamlFile, realPath } from "./files.js";
 import type { Playbook, Step } from "./model.js";
 import { loadPreset } from "./preset.js";
@@ -79,13 +80,13 @@ export class Loader {
       const chain = [...this.includeChain.slice(this.includeChain.indexOf(real)), real];
       throw new RunbookError("include-cycle", "include cycle", {
         location: namedAt ? valueLocOf(namedAt.raw, namedAt.actionKey) : undefined,
-        details: chain.map((f, i) => `${i === 0 ? "   " : "-> "}${f}`),
+        details: chain.map((f, i) => `${i === 0 ? "   " : "-> "}${displayPath(f)}`),
         hint: "a file includes itself through this chain; remove one of the includes",
       });
     }
     const data = readYamlFile(path, "include", namedAt ? valueLocOf(namedAt.raw, namedAt.actionKey) : undefined);
     if (!Array.isArray(data)) {
-      throw new RunbookError("include", `${path}: a task file must be a list of steps`, {
+      throw new RunbookError("include", `${displayPath(path)}: a task file must be a list of steps`, {
         location: locOf(data) ?? { file: path, line: 1, col: 1 },
       });
     }

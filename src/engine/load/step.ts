@@ -55,12 +55,19 @@ export function loadStep(raw: unknown, ctx: StepLoadContext): Step | undefined {
       FOREIGN_KEY_HINTS[key] ??
       (key.startsWith("ansible.") ? `use the runbook action \`${key.split(".").pop()}\` if there is one` : undefined);
     const guess = didYouMean(key, known);
+    // A step with no known action: its unknown key is most likely the action it meant.
+    const asAction = !Object.keys(map).some(
+      (k) => k === "block" || actionFor(k) || directiveFor(k) || k in RESERVED_ACTIONS,
+    );
     ctx.errors.push(
-      new RunbookError("unknown-key", `unknown key \`${key}\` in step`, {
+      new RunbookError("unknown-key", `unknown ${asAction && !guess ? "action" : "key"} \`${key}\` in step`, {
         location: keyLocOf(map, key),
         hint: guess
           ? `did you mean \`${guess}\`?`
-          : (foreign ?? "see `runbook schema` or docs/language.md for the keys a step may have"),
+          : (foreign ??
+            (asAction
+              ? `actions: ${[...new Set(actionKeys())].filter((k) => k !== "block").join(", ")}`
+              : "see `runbook schema` or docs/language.md for the keys a step may have")),
       }),
     );
   }

@@ -12,7 +12,7 @@ import {
   parseDocument,
 } from "yaml";
 import { RunbookError } from "../errors.js";
-import { registerSource, type SourceLocation } from "../source.js";
+import { registerSource, type SourceLocation, sourceText } from "../source.js";
 
 /** Where a mapping or sequence, its keys and its values were written. */
 interface NodeInfo {
@@ -99,6 +99,13 @@ function convert(node: Node | null, doc: Document, file: string, lc: LineCounter
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
+      // `key: {{ var }}` unquoted parses as a flow mapping whose key is a mapping: say what was meant.
+      if (keyNode && isMap(keyNode) && node.flow) {
+        throw new RunbookError("yaml", "a template must be quoted: YAML read `{{ ... }}` as a mapping", {
+          location: rangeLoc(file, lc, node.range),
+          hint: 'quote the value: `key: "{{ var }}"`',
+        });
+      }
       const rawKey = keyNode && isScalar(keyNode) ? keyNode.value : convert(keyNode, doc, file, lc, seen);
       const key = String(rawKey);
       const valueNode = pair.value as Node | null;
@@ -137,8 +144,16 @@ function yamlError(
   // The yaml library appends its own excerpt after a blank line; ours is rendered by the CLI.
   const message = err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   let hint: string | undefined;
-  if (/Nested mappings are not allowed in compact mappings|Implicit map keys need to be/.test(message)) {
+  const lineText = (sourceText(file) ?? "").split("\n")[loc ? loc.line - 1 : -1] ?? "";
+  if (
+    /Nested mappings are not allowed in compact mappings|Implicit map keys need to be/.test(message) &&
+    lineText.includes("{{")
+  ) {
     hint = 'a value that starts with `{{` must be quoted: `key: "{{ var }}"`';
+  } else if (/Nested mappings|Implicit map keys|bad indentation/i.test(message)) {
+    hint = /\S: /.test(lineText.replace(/^\s*(- )?[\w.-]+: /, ""))
+      ? "a value that contains `: ` must be quoted (or use `key: >-` and the value on the next line)"
+      : "check the indentation: keys of one mapping must start in the same column";
   } else if (/Map keys must be unique/.test(message)) {
     hint = "remove or rename one of the duplicate keys";
   } else if (/tab/i.test(message)) {

@@ -13,6 +13,7 @@ import { Loader } from "../load/playbook.js";
 import { checkParam } from "../load/preset.js";
 import { keyLocOf, valueLocOf } from "../load/yaml.js";
 import { formatLocation } from "../source.js";
+import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
@@ -99,13 +100,15 @@ export class Runner {
     const t0 = performance.now();
     const pb = this.playbook;
     this.emit({ kind: "run-start", playbook: pb.name, file: pb.file, dryRun: this.mode !== "run", version: VERSION });
-    const frame: Frame = {
-      layers: [pb.vars, pb.varsFiles],
+    let frame: Frame = {
+      layers: [],
       runtime: {},
       chain: [],
       baseDir: pb.dir,
       inherited: { tags: [] },
     };
+    // Outside the try: a template error here is invalid input (exit 2), found by the check pass.
+    frame = { ...frame, layers: this.playbookVars(frame) };
     let summary: RunSummary;
     try {
       await this.walk(pb.tasks, frame);
@@ -133,6 +136,46 @@ export class Runner {
       error: summary.error?.message,
     });
     return summary;
+  }
+
+  /**
+   * Playbook `vars` and `vars_files` may be templates over each other and facts (`b: "{{ a }}"`), as in
+   * Ansible. They are rendered once, when the run starts, in dependency order; names given with -e
+   * win and are not rendered. A reference to a result registered later is an error with a hint.
+   */
+  private playbookVars(frame: Frame): Record<string, unknown>[] {
+    const pb = this.playbook;
+    const acc: Record<string, unknown> = {};
+    const out = [pb.vars, pb.varsFiles].map((layer) => {
+      const rendered: Record<string, unknown> = { ...layer };
+      let pending = Object.keys(layer).filter((k) => !(k in this.globals.extraVars));
+      let lastError: RunbookError | undefined;
+      while (pending.length) {
+        const next: string[] = [];
+        for (const k of pending) {
+          try {
+            const scope = buildScope(this.globals, { ...frame, layers: [acc] });
+            rendered[k] = renderValue(layer[k], scope, valueLocOf(layer, k));
+            acc[k] = rendered[k];
+          } catch (e) {
+            if (!(e instanceof RunbookError) || e.code !== "template") throw e;
+            lastError = e;
+            next.push(k);
+          }
+        }
+        if (next.length === pending.length) {
+          const e = lastError!;
+          throw new RunbookError(e.code, e.message, {
+            location: e.location,
+            hint: `${e.hint ? `${e.hint}; ` : ""}playbook vars are rendered when the run starts: for a value known only later, use \`set_vars\` after the step that registers it`,
+          });
+        }
+        pending = next;
+      }
+      Object.assign(acc, rendered);
+      return rendered;
+    });
+    return out;
   }
 
   private noSuchStartStep(): void {
@@ -295,7 +338,12 @@ export class Runner {
 
   private async include(step: Step, frame: Frame): Promise<void> {
     const raw = step.raw;
-    const scope = buildScope(this.globals, frame);
+    // A step's own `vars` apply to the file name and, like `{ file, vars }`, to every included step.
+    const stepVars = raw.vars
+      ? (renderValue(raw.vars, buildScope(this.globals, frame), valueLocOf(raw, "vars")) as Record<string, unknown>)
+      : undefined;
+    const outer = stepVars ? childFrame(frame, { layers: [...frame.layers, stepVars] }) : frame;
+    const scope = buildScope(this.globals, outer);
     const tags = this.tagsOf(step, frame);
     const cond = this.entryCondition(step, scope);
     const label =
@@ -329,7 +377,7 @@ export class Runner {
     }
     const renderedVars = renderValue(vars, scope, valueLocOf(step.args, "vars")) as Record<string, unknown>;
     const inner = childFrame(frame, {
-      layers: [...frame.layers, renderedVars],
+      layers: [...outer.layers, renderedVars],
       chain: [...frame.chain, { kind: "include", name: file, location: step.location } satisfies ChainLink],
       baseDir: dirname(file),
       inherited: { tags },
@@ -369,6 +417,21 @@ export class Runner {
       inherited: { ...frame.inherited, tags: this.tagsOf(step, frame) },
     };
     await this.walk(preset.tasks, inner);
+  }
+
+  /** A `notify` naming no handler is a typo that would silently never run (Ansible errors too). */
+  checkNotify(step: Step): void {
+    const names = [step.raw.notify].flat().map(String);
+    const known = [...this.handlerIndex.keys()];
+    for (const [i, n] of names.entries()) {
+      if (this.handlerIndex.has(n)) continue;
+      throw new RunbookError("schema", `notify: no handler is named or listens to \`${n}\``, {
+        location: Array.isArray(step.raw.notify) ? valueLocOf(step.raw.notify, i) : valueLocOf(step.raw, "notify"),
+        hint:
+          didYouMeanHint(n, known) ??
+          (known.length ? `handlers: ${known.join(", ")}` : "this playbook has no handlers"),
+      });
+    }
   }
 
   /** Mark handlers (by name or listen topic) to run at the next flush. */

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type ActionContext, ActionFailure, type ActionResult } from "../actions/types.js";
+import { type ActionContext, ActionFailure, type ActionResult, type PlanInfo } from "../actions/types.js";
 import { formatDuration, parseDuration } from "../duration.js";
 import { RunbookError } from "../errors.js";
 import type { StepRef } from "../events.js";
@@ -27,7 +27,9 @@ interface Adapters {
 }
 
 /** The outcome of one execution: a result, or (in a plan) "known at run time". */
-type Outcome = { result: Result; unknown?: undefined } | { result?: undefined; unknown: UnknownInfo | true };
+type Outcome =
+  | { result: Result; unknown?: undefined }
+  | { result?: undefined; unknown: UnknownInfo | true; planned?: PlanInfo | undefined };
 
 type Scope = Record<string, unknown>;
 
@@ -98,6 +100,7 @@ export class StepRunner {
       if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: "before --start-at-task", tags });
       return;
     }
+    if (r.mode === "check" && raw.notify !== undefined) r.checkNotify(step);
     r.current = ref;
     const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
     const t0 = performance.now();
@@ -112,13 +115,25 @@ export class StepRunner {
     const durationMs = performance.now() - t0;
     if (outcome.unknown !== undefined) {
       r.register(step, frame, undefined, ref);
-      r.emit({
-        kind: "step-end",
-        step: ref,
-        status: "ok",
-        result: { changed: false, failed: false, skipped: false, msg: "known at run time" },
-        durationMs,
-      });
+      // A dry run reports what the step would do: "changed" when the plan says it would change something.
+      const info = outcome.planned;
+      const status = info?.willChange ? "changed" : "ok";
+      const msg = info
+        ? info.summary
+        : outcome.unknown === true
+          ? "decided at run time"
+          : `decided at run time (waits for ${outcome.unknown.path})`;
+      const planned: Record<string, unknown> = {
+        changed: info?.willChange === true,
+        failed: false,
+        skipped: false,
+        msg,
+        dry_run: true,
+      };
+      if (info?.diff) planned.diff = info.diff;
+      if (info?.command) planned.cmd = info.command;
+      if (r.mode !== "check") r.stats[status]++;
+      r.emit({ kind: "step-end", step: ref, status, result: r.redacted(planned, noLog), durationMs });
       return;
     }
     const result = outcome.result;
@@ -319,7 +334,12 @@ export class StepRunner {
         return { unknown: u };
       }
       const parsed = this.parse(step, args);
-      const info = await step.action!.plan(parsed, ctx);
+      const info: PlanInfo = await step.action!.plan(parsed, ctx).catch((e: unknown): PlanInfo => {
+        // e.g. a copy whose src an earlier step downloads: the preview waits for the run.
+        if (e instanceof ActionFailure || e instanceof RunbookError)
+          return { summary: `cannot preview before the run: ${e.message}`, willChange: undefined };
+        throw e;
+      });
       r.plan({
         step: ref,
         item,
@@ -332,7 +352,7 @@ export class StepRunner {
         noLog,
       });
       if (notifies && info.willChange !== false) r.notify(notifies);
-      return { unknown: true };
+      return { unknown: true, planned: info };
     }
     if (u) return { unknown: u };
     const result = await this.attempts(step, ref, scope, args, ctx);
@@ -439,6 +459,10 @@ export class StepRunner {
     const r = this.r;
     const retrying = raw.until !== undefined || raw.retries !== undefined;
     const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope)) : 3;
+    if (!Number.isInteger(retries) || retries < 0)
+      throw new RunbookError("schema", `retries: must be a whole number, got ${JSON.stringify(raw.retries)}`, {
+        location: valueLocOf(raw, "retries"),
+      });
     const delayMs = raw.delay !== undefined ? parseDuration(renderValue(raw.delay, scope) as string | number) : 5000;
     let attempt = 0;
     for (;;) {

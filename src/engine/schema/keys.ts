@@ -7,7 +7,15 @@ export const conditionSchema = z
 
 /** "30s", "5m", "1h30m", "250ms" or a number of seconds. */
 export const durationSchema = z
-  .union([z.number().nonnegative(), z.string().regex(/^\s*(\d+(\.\d+)?(ms|s|m|h)\s*)+$|^\s*\d+(\.\d+)?\s*$|\{\{/)])
+  .union([
+    z.number().nonnegative(),
+    z
+      .string()
+      .regex(
+        /^\s*(\d+(\.\d+)?(ms|s|m|h)\s*)+$|^\s*\d+(\.\d+)?\s*$|\{\{/,
+        'not a duration; write e.g. "30s", "5m", "1h30m", "250ms" or a number of seconds',
+      ),
+  ])
   .describe('A duration: "30s", "5m", "1h30m", "250ms", or a number of seconds');
 
 const stringList = z.union([z.string(), z.array(z.string())]);
@@ -52,7 +60,12 @@ export const stepKeySchemas = {
   ),
   ignore_errors: z.union([z.boolean(), z.string()]).describe("Record a failure and go on"),
   until: conditionSchema.describe("Repeat the step until this holds; the result gets `attempts`"),
-  retries: z.union([z.number().int().nonnegative(), z.string()]).describe("How many times to retry (default 3)"),
+  retries: z
+    .union([
+      z.number().int().nonnegative(),
+      z.string().regex(/^\s*\d+\s*$|\{\{/, "must be a whole number (or a {{ template }} that gives one)"),
+    ])
+    .describe("How many times to retry (default 3)"),
   delay: durationSchema.describe('Pause between retries (default "5s")'),
   timeout: durationSchema.describe("Kill the step (its whole process tree) after this long"),
   tags: stringList.describe("Tags for --tags/--skip-tags; `always` and `never` behave as in Ansible"),

@@ -68,6 +68,29 @@ function templatedOnPath(root: unknown, path: readonly PropertyKey[]): boolean {
   return false;
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  array: "a list",
+  record: "a mapping",
+  object: "a mapping",
+  map: "a mapping",
+  string: "a string",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+};
+
+/** What an invalid_type or invalid_union issue expected, in words ("a string or a list"). */
+function expectedOf(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "invalid_type") return [TYPE_NAMES[issue.expected] ?? issue.expected];
+  if (issue.code === "invalid_union")
+    return [
+      ...new Set(
+        issue.errors.flatMap((branch) => branch.filter((i) => i.path.length === 0).flatMap((i) => expectedOf(i))),
+      ),
+    ];
+  return [];
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
@@ -114,8 +137,12 @@ export function issuesToErrors(
         : (locAtPath(root, path) ?? valueLocOf(valueAt(root, path.slice(0, -1)), path.at(-1) as string) ?? fallback);
     let message = issue.message;
     if (issue.code === "invalid_type" && value === undefined) message = `missing required field`;
-    else if (issue.code === "invalid_type" || issue.code === "invalid_union")
-      message = `${message.replace(/^Invalid input:?\s*/i, "invalid value: ")} (got ${describe(value)})`;
+    else if (issue.code === "invalid_type" || issue.code === "invalid_union") {
+      const expected = expectedOf(issue);
+      message = expected.length
+        ? `expected ${expected.join(" or ")}, got ${describe(value)}`
+        : `${message.replace(/^Invalid input:?\s*/i, "invalid value: ")} (got ${describe(value)})`;
+    }
     out.push(new RunbookError("schema", `${where}: ${message}`, { location: loc }));
   }
   return out;

@@ -44,6 +44,26 @@ program
   });
 
 program
+  .command("plan")
+  .description("show what apply would do, step by step, without changing anything")
+  .argument("<file>", "the playbook")
+  .option("-e, --extra-vars <var>", "key=value (typed), @file.yml or a JSON object; repeatable", collect, [])
+  .option("-t, --tags <tags>", "plan only steps with these tags (comma-separated)", list, [])
+  .option("--skip-tags <tags>", "leave out steps with these tags", list, [])
+  .option("--start-at-task <name>", "start at the step with this name")
+  .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+  .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
+  .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to plan for another machine", collect, [])
+  .addHelpText(
+    "after",
+    "\nThe same inputs give byte-identical output, so a plan can be committed and diffed.\nSteps marked `check_mode: false` (read-only probes) run; nothing else does.\n\nExamples:\n  runbook plan playbooks/dev.yml\n  runbook plan playbooks/production.yml --format json > plan.json\n  runbook plan playbooks/homelab-k3s.yml --fact arch=arm64\n",
+  )
+  .action(async (file: string, opts) => {
+    const { planCommand } = await import("./plan.js");
+    process.exitCode = await planCommand(file, opts);
+  });
+
+program
   .command("validate")
   .description("check playbooks without running them; report every problem")
   .argument("<files...>", "playbooks")

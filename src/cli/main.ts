@@ -83,6 +83,45 @@ program
     process.exitCode = await factsCommand();
   });
 
+program
+  .command("schema")
+  .description("print the JSON Schema of playbooks (default) or presets, for YAML editors")
+  .argument("[which]", "playbook or preset")
+  .addHelpText(
+    "after",
+    "\nPut this first line in a playbook and VS Code (YAML extension) completes and checks it:\n  # yaml-language-server: $schema=./node_modules/runbook/schema/playbook.schema.json\n\nExamples:\n  runbook schema > playbook.schema.json\n  runbook schema preset\n",
+  )
+  .action(async (which: string | undefined) => {
+    const { schemaCommand } = await import("./info.js");
+    process.exitCode = await schemaCommand(which);
+  });
+
+program
+  .command("playbooks")
+  .description("list the bundled playbooks with their descriptions")
+  .action(async () => {
+    const { playbooksCommand } = await import("./info.js");
+    process.exitCode = await playbooksCommand();
+  });
+
+const presets = program
+  .command("presets")
+  .description("list the presets found, and where (see `presets show NAME`)")
+  .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
+  .action(async (opts: { presetPath: string[] }) => {
+    const { presetsCommand } = await import("./info.js");
+    process.exitCode = await presetsCommand(opts.presetPath);
+  });
+presets
+  .command("show")
+  .description("show a preset's parameters and README")
+  .argument("<name>", "preset name")
+  .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
+  .action(async (name: string, opts: { presetPath: string[] }) => {
+    const { presetShowCommand } = await import("./info.js");
+    process.exitCode = await presetShowCommand(name, [...opts.presetPath, ...(presets.opts().presetPath as string[])]);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -30,6 +30,7 @@ program
   .option("--dry-run", "change nothing: show what each step would do (check_mode: false probes still run)")
   .option("--diff", "show file diffs of changed files")
   .option("--force-handlers", "run notified handlers even after a failure")
+  .option("--confirm", "show the plan summary and ask before changing anything")
   .addOption(new Option("-o, --output <mode>", "output mode").choices(["tty", "plain", "json"]))
   .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
   .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to try a playbook for another machine", collect, [])

@@ -9,7 +9,7 @@ import type { PlanEntry, RunOptions } from "./engine/run/types.js";
  * can be known before the run is checked; all problems are thrown together (RunbookErrors).
  */
 export async function checkPlaybook(pb: Playbook, options: RunOptions = {}): Promise<void> {
-  await new Runner(pb, { ...options, mode: "check", onEvent: undefined, onPlan: undefined }).run();
+  await new Runner(pb, { ...options, mode: "check", onEvent: undefined }).run();
 }
 
 /** Load, check, then run a playbook. Throws RunbookErrors (exit 2) when the input is invalid. */
@@ -18,7 +18,7 @@ export async function runPlaybook(
   options: RunOptions & LoadOptions = {},
 ): Promise<RunSummary> {
   const pb = typeof file === "string" ? loadPlaybook(file, options) : file;
-  if (!options.skipCheck) await checkPlaybook(pb, options);
+  if (!options.skipCheck) await checkPlaybook(pb, { ...options, onPlan: undefined });
   return new Runner(pb, options).run();
 }
 
@@ -28,7 +28,7 @@ export async function planPlaybook(
   options: RunOptions & LoadOptions = {},
 ): Promise<{ playbook: Playbook; entries: PlanEntry[]; summary: RunSummary }> {
   const pb = typeof file === "string" ? loadPlaybook(file, options) : file;
-  await checkPlaybook(pb, options);
+  await checkPlaybook(pb, { ...options, onPlan: undefined });
   const entries: PlanEntry[] = [];
   const summary = await new Runner(pb, { ...options, mode: "dry-run", onPlan: (e) => entries.push(e) }).run();
   return { playbook: pb, entries, summary };

@@ -1,9 +1,14 @@
 import { checkPlaybook } from "../api.js";
+import { RunbookError } from "../engine/errors.js";
 import { loadPlaybook } from "../engine/load/playbook.js";
+import { colorStyle, plainStyle } from "../engine/plan/text.js";
 import { Runner } from "../engine/run/runner.js";
+import type { PlanEntry } from "../engine/run/types.js";
 import { plainLine } from "./basic-output.js";
 import { type CommonOptions, common } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
+import { confirm, preRunSummary } from "./summary.js";
+import { useColor } from "./tty.js";
 
 export interface ApplyOptions extends CommonOptions {
   tags?: string[];
@@ -14,6 +19,7 @@ export interface ApplyOptions extends CommonOptions {
   forceHandlers?: boolean;
   output?: "tty" | "plain" | "json";
   verbose?: boolean;
+  confirm?: boolean;
 }
 
 export async function applyCommand(file: string, opts: ApplyOptions): Promise<number> {
@@ -39,7 +45,20 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
       mode: opts.dryRun ? ("dry-run" as const) : ("run" as const),
       signal: controller.signal,
     };
-    await checkPlaybook(pb, runOpts);
+    const checked: PlanEntry[] = [];
+    await checkPlaybook(pb, { ...runOpts, onPlan: (e) => checked.push(e) });
+    const tty = process.stdout.isTTY === true && !process.env.CI && opts.output !== "json" && opts.output !== "plain";
+    if (opts.confirm && !process.stdin.isTTY) {
+      throw new RunbookError("usage", "--confirm needs a terminal to ask in", {
+        hint: "drop --confirm in CI, or review `runbook plan` output first",
+      });
+    }
+    if (tty || opts.confirm)
+      process.stderr.write(preRunSummary(checked, useColor(process.stderr) ? colorStyle : plainStyle));
+    if (opts.confirm && !(await confirm("Apply these changes? [y/N] "))) {
+      process.stderr.write("nothing was changed\n");
+      return 0;
+    }
     const summary = await new Runner(pb, {
       ...runOpts,
       onEvent: (e) => {

@@ -30,6 +30,7 @@ program
   .option("--dry-run", "change nothing: show what each step would do (check_mode: false probes still run)")
   .option("--diff", "show file diffs of changed files")
   .option("--force-handlers", "run notified handlers even after a failure")
+  .option("--confirm", "show the plan summary and ask before changing anything")
   .addOption(new Option("-o, --output <mode>", "output mode").choices(["tty", "plain", "json"]))
   .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
   .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to try a playbook for another machine", collect, [])
@@ -41,6 +42,26 @@ program
   .action(async (file: string, opts) => {
     const { applyCommand } = await import("./apply.js");
     process.exitCode = await applyCommand(file, opts);
+  });
+
+program
+  .command("plan")
+  .description("show what apply would do, step by step, without changing anything")
+  .argument("<file>", "the playbook")
+  .option("-e, --extra-vars <var>", "key=value (typed), @file.yml or a JSON object; repeatable", collect, [])
+  .option("-t, --tags <tags>", "plan only steps with these tags (comma-separated)", list, [])
+  .option("--skip-tags <tags>", "leave out steps with these tags", list, [])
+  .option("--start-at-task <name>", "start at the step with this name")
+  .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+  .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
+  .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to plan for another machine", collect, [])
+  .addHelpText(
+    "after",
+    "\nThe same inputs give byte-identical output, so a plan can be committed and diffed.\nSteps marked `check_mode: false` (read-only probes) run; nothing else does.\n\nExamples:\n  runbook plan playbooks/dev.yml\n  runbook plan playbooks/production.yml --format json > plan.json\n  runbook plan playbooks/homelab-k3s.yml --fact arch=arm64\n",
+  )
+  .action(async (file: string, opts) => {
+    const { planCommand } = await import("./plan.js");
+    process.exitCode = await planCommand(file, opts);
   });
 
 program
@@ -61,6 +82,45 @@ program
   .action(async () => {
     const { factsCommand } = await import("./info.js");
     process.exitCode = await factsCommand();
+  });
+
+program
+  .command("schema")
+  .description("print the JSON Schema of playbooks (default) or presets, for YAML editors")
+  .argument("[which]", "playbook or preset")
+  .addHelpText(
+    "after",
+    "\nPut this first line in a playbook and VS Code (YAML extension) completes and checks it:\n  # yaml-language-server: $schema=./node_modules/runbook/schema/playbook.schema.json\n\nExamples:\n  runbook schema > playbook.schema.json\n  runbook schema preset\n",
+  )
+  .action(async (which: string | undefined) => {
+    const { schemaCommand } = await import("./info.js");
+    process.exitCode = await schemaCommand(which);
+  });
+
+program
+  .command("playbooks")
+  .description("list the bundled playbooks with their descriptions")
+  .action(async () => {
+    const { playbooksCommand } = await import("./info.js");
+    process.exitCode = await playbooksCommand();
+  });
+
+const presets = program
+  .command("presets")
+  .description("list the presets found, and where (see `presets show NAME`)")
+  .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
+  .action(async (opts: { presetPath: string[] }) => {
+    const { presetsCommand } = await import("./info.js");
+    process.exitCode = await presetsCommand(opts.presetPath);
+  });
+presets
+  .command("show")
+  .description("show a preset's parameters and README")
+  .argument("<name>", "preset name")
+  .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
+  .action(async (name: string, opts: { presetPath: string[] }) => {
+    const { presetShowCommand } = await import("./info.js");
+    process.exitCode = await presetShowCommand(name, [...opts.presetPath, ...(presets.opts().presetPath as string[])]);
   });
 
 try {

@@ -37,7 +37,7 @@ describe("idempotency", () => {
   it("file, copy and template change things the first time only, and leave mtimes alone after", async () => {
     dir = mkdtempSync(join(tmpdir(), "runbook-idem-"));
     writeFileSync(join(dir, "stale"), "x");
-    const files = resolve(import.meta.dirname, "../fixtures/idempotency-files/playbook.yml");
+    const files = resolve(import.meta.dirname, "../fixtures/idempotency/files.yml");
     const changedIn = async () => {
       const changed: string[] = [];
       const summary = await runPlaybook(files, {

@@ -59,6 +59,11 @@ export function checkParam(name: string, p: PresetParam, v: unknown): string | u
   return undefined;
 }
 
+/** Load the preset in a folder (for `runbook presets show`). */
+export function loadPresetDir(dir: string, origin: string, loader: Loader): LoadedPreset {
+  return readPreset(dir, origin, loader);
+}
+
 function readPreset(dir: string, origin: string, loader: Loader): LoadedPreset {
   const file = join(dir, "preset.yml");
   const data = readYamlFile(file, "preset");

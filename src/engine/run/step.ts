@@ -41,10 +41,30 @@ function conditionList(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
 }
 
+// The argument that says most about a step, for a default name: `file: out`, `template: cfg.yaml.hbs`.
+const NAME_KEYS = ["cmd", "argv", "msg", "var", "src", "path", "dest", "url", "file", "kind", "that"];
+
 function shortArgs(v: unknown): string {
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const key = NAME_KEYS.find((k) => (v as Record<string, unknown>)[k] !== undefined);
+    if (key) return shortArgs((v as Record<string, unknown>)[key]);
+  }
+  if (Array.isArray(v)) return shortArgs(v.map(String).join(" "));
   const s = typeof v === "string" ? v : JSON.stringify(v);
   const line = (s ?? "").split("\n")[0] ?? "";
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
+
+function itemLabel(item: unknown): string {
+  const s = typeof item === "string" ? item : (JSON.stringify(item) ?? String(item));
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** What a step that ran during a plan said: a print's message, an assert's verdict, a probe's outcome. */
+function probeSummary(step: Step, result: Result): string {
+  if (result.failed) return `failed: ${result.msg}`;
+  if (step.action?.readOnly) return result.msg || "ok";
+  return `ran (read-only probe): rc ${String(result.rc ?? 0)}`;
 }
 
 /** Runs one action step: loop, when, arguments, retries, changed_when/failed_when, register, notify. */
@@ -215,7 +235,7 @@ export class StepRunner {
       const loopVars: Scope = { [loopVar]: item };
       if (lc.index_var) loopVars[lc.index_var] = index;
       const itemScope = buildScope(r.globals, frame, stepVars, loopVars);
-      let label = shortArgs(item);
+      let label = itemLabel(item);
       if (lc.label !== undefined) label = String(renderValue(lc.label, itemScope, valueLocOf(lc, "label")));
       r.emit({ kind: "item-start", step: ref, index, label });
       const ti = performance.now();
@@ -297,6 +317,7 @@ export class StepRunner {
     const ctx = this.context(step, frame, ref, scope, noLog);
     const skipBy = await this.createsRemoves(ctx, creates, removes);
     if (r.mode === "check") {
+      r.plan({ step: ref, item, decision: skipBy ? "skip" : "run", reason: skipBy, tags, notifies, noLog });
       return { unknown: true };
     }
     if (skipBy) {
@@ -363,7 +384,7 @@ export class StepRunner {
         decision: "run",
         probe: true,
         args: noLog ? "<redacted: no_log>" : args,
-        info: { summary: result.failed ? `ran (probe): failed: ${result.msg}` : "ran (probe)", willChange: false },
+        info: { summary: probeSummary(step, result), willChange: false },
         tags,
         noLog,
       });

@@ -1,0 +1,39 @@
+import { planPlaybook } from "../api.js";
+import { planDocument } from "../engine/plan/document.js";
+import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
+import { VERSION } from "../version.js";
+import { type CommonOptions, common } from "./common.js";
+import { exitCodeOf, printError } from "./errors.js";
+import { useColor } from "./tty.js";
+
+export interface PlanOptions extends CommonOptions {
+  tags?: string[];
+  skipTags?: string[];
+  startAtTask?: string;
+  format?: "text" | "json";
+}
+
+/** `runbook plan`: the dry run as a document. Nothing is changed; probes marked check_mode: false run. */
+export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
+  try {
+    const c = common(opts);
+    const { playbook, entries, summary } = await planPlaybook(file, {
+      ...c,
+      tags: opts.tags,
+      skipTags: opts.skipTags,
+      startAtTask: opts.startAtTask,
+    });
+    const error =
+      summary.error?.message ??
+      (summary.stoppedAt
+        ? `step [${summary.stoppedAt.id}] ${summary.stoppedAt.name} failed during the plan`
+        : undefined);
+    const doc = planDocument(playbook, entries, { status: summary.status, error, version: VERSION });
+    if (opts.format === "json") process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    else process.stdout.write(planText(doc, useColor(process.stdout) ? colorStyle : plainStyle));
+    return summary.status === "ok" ? 0 : summary.status === "interrupted" ? 130 : 1;
+  } catch (e) {
+    printError(e);
+    return exitCodeOf(e);
+  }
+}

@@ -43,7 +43,13 @@ export class KubeStore {
   /** When set, foreground deletions leave the object terminating until `releaseDeletions()`. */
   holdDeletions = false;
   private rv = 1000;
-  constructor(readonly options: StoreOptions = {}) {}
+  constructor(readonly options: StoreOptions = {}) {
+    // Every cluster starts with these, as a real one does.
+    const ns = builtinTypes.find((t) => t.kind === "Namespace")!;
+    for (const name of ["default", "kube-system", "kube-public"]) {
+      this.apply(ns, undefined, name, { apiVersion: "v1", kind: "Namespace", metadata: { name } }, "kube-apiserver");
+    }
+  }
 
   types(): ResourceType[] {
     const crds = [...this.objects.values()].filter((s) => s.type.kind === "CustomResourceDefinition");

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { stringify } from "yaml";
 import type { FakeKube } from "./server.js";
 
@@ -31,4 +32,14 @@ export function kubeconfigYaml(contexts: KubeconfigContext[], current = contexts
 export async function writeKubeconfig(path: string, contexts: KubeconfigContext[], current?: string): Promise<string> {
   await writeFile(path, kubeconfigYaml(contexts, current), { mode: 0o600 });
   return path;
+}
+
+/** A loopback port nothing listens on (it was free a moment ago): for "server unreachable" cases. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -43,14 +43,15 @@ export interface Where {
 
 // undici wraps socket errors as `TypeError: fetch failed` with the system error as `cause`.
 function networkCause(e: unknown): string | undefined {
-  let cur: unknown = e;
-  for (let i = 0; i < 4 && cur instanceof Error; i++) {
-    const code = (cur as NodeJS.ErrnoException).code;
+  const chain: Error[] = [];
+  for (let cur = e; cur instanceof Error && chain.length < 5; cur = cur.cause) chain.push(cur);
+  for (const err of chain) {
+    const code = (err as NodeJS.ErrnoException).code;
     if (code && code !== "UND_ERR")
-      return `${code}${cur.message && !cur.message.includes(code) ? ` (${cur.message})` : ""}`;
-    cur = cur.cause;
+      return !err.message || err.message.includes(code) ? err.message || code : `${code}: ${err.message}`;
   }
-  return e instanceof TypeError && /fetch failed/.test(e.message) ? e.message : undefined;
+  if (!chain.some((err) => /fetch failed/.test(err.message))) return undefined;
+  return chain.at(-1)?.message.replace(/^.*: (fetch failed)$/, "$1");
 }
 
 function causes(e: HttpError): Array<{ field?: string; message?: string; reason?: string }> {

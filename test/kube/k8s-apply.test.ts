@@ -67,6 +67,31 @@ describe("k8s state=present", () => {
     expect(c.kube.object("ConfigMap", "default", "a")?.metadata).toEqual(rvBefore);
   });
 
+  test("many objects of one kind in one namespace are read with one LIST instead of a GET each", async () => {
+    const cms = (v: string) =>
+      Array.from({ length: 6 }, (_, i) => ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `many-${i}` },
+        data: { v: i === 5 ? v : "same" },
+      }));
+    await k8s({ definition: cms("1").slice(0, 5), kubeconfig: c.kubeconfig }, makeCtx());
+    const from = c.kube.requests.length;
+    const result = await k8s({ definition: cms("2"), kubeconfig: c.kubeconfig }, makeCtx());
+    expect((result.resources as Array<{ action: string }>).map((r) => r.action)).toEqual([
+      "unchanged",
+      "unchanged",
+      "unchanged",
+      "unchanged",
+      "unchanged",
+      "created",
+    ]);
+    const reads = c.kube.requests.slice(from).filter((r) => r.method === "GET" && r.path.includes("configmaps"));
+    expect(reads.map((r) => r.path)).toEqual(["/api/v1/namespaces/default/configmaps"]);
+    const again = await k8s({ definition: cms("3"), kubeconfig: c.kubeconfig }, makeCtx());
+    expect((again.resources as Array<{ action: string }>).at(-1)?.action).toBe("configured");
+  });
+
   test("namespace defaults only namespaced objects; objects naming one keep it", async () => {
     const definition = `
 apiVersion: v1

@@ -36,11 +36,37 @@ function resultOf(p: Prepared, action: ObjectAction): ObjectResult {
 
 const waitItem = (p: Prepared): WaitItem => ({ ref: refOf(p.obj), info: p.info });
 
-async function applyOne(client: KubeClient, p: Prepared, force: boolean): Promise<ObjectResult> {
-  const before = await client.get(refOf(p.obj), p.info);
+// From this many objects of one kind in one namespace, one LIST beats a GET each.
+const LIST_FROM = 5;
+type Prior = Map<string, unknown>;
+const priorKey = (p: Prepared) =>
+  `${p.info.apiVersion}/${p.info.kind}/${refOf(p.obj).namespace ?? ""}/${refOf(p.obj).name}`;
+
+/** resourceVersions of the objects that exist now, read with one LIST per large kind/namespace group. */
+async function readPrior(client: KubeClient, batch: Prepared[]): Promise<Prior> {
+  const groups = new Map<string, Prepared[]>();
+  for (const p of batch) {
+    const key = `${p.info.apiVersion}/${p.info.kind}/${refOf(p.obj).namespace ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const prior: Prior = new Map();
+  for (const members of groups.values()) {
+    if (members.length < LIST_FROM) continue;
+    const { info } = members[0]!;
+    const namespace = refOf(members[0]!.obj).namespace;
+    for (const p of members) prior.set(priorKey(p), undefined);
+    const live = await client.list(info.apiVersion, info.kind, { namespace });
+    for (const o of live) prior.set(priorKey({ obj: o, info }), rv(o) ?? null);
+  }
+  return prior;
+}
+
+async function applyOne(client: KubeClient, p: Prepared, force: boolean, prior: Prior): Promise<ObjectResult> {
+  const key = priorKey(p);
+  const before = prior.has(key) ? prior.get(key) : rv(await client.get(refOf(p.obj), p.info));
   const after = await client.apply(p.obj, p.info, { force, dryRun: false });
   // A no-op apply keeps resourceVersion: that is how "unchanged" is told from "configured".
-  return resultOf(p, !before ? "created" : rv(before) === rv(after) ? "unchanged" : "configured");
+  return resultOf(p, before === undefined ? "created" : before === rv(after) ? "unchanged" : "configured");
 }
 
 /**
@@ -51,12 +77,14 @@ export async function applyAll(client: KubeClient, objects: Obj[], opts: ApplyOp
   const [first, rest] = phases(objects);
   const total = objects.length;
   let done = 0;
+  let prior: Prior = new Map();
   const step = async (p: Prepared) => {
-    const r = await applyOne(client, p, opts.force);
+    const r = await applyOne(client, p, opts.force, prior);
     opts.progress?.(`applied ${describe(r)} (${r.action})`, ++done, total);
     return r;
   };
   const early = await pool(first, CONCURRENCY, (o) => prepare(client, o, opts.namespace));
+  prior = await readPrior(client, early);
   const results = await pool(early, CONCURRENCY, step);
   const crds = early.filter((p) => p.obj.kind === "CustomResourceDefinition");
   if (crds.length > 0) {
@@ -68,6 +96,7 @@ export async function applyAll(client: KubeClient, objects: Obj[], opts: ApplyOp
     client.refreshDiscovery();
   }
   const late = await pool(rest, CONCURRENCY, (o) => prepare(client, o, opts.namespace));
+  prior = await readPrior(client, late);
   results.push(...(await pool(late, CONCURRENCY, step)));
   if (opts.wait) {
     const items = late.map(waitItem);

@@ -157,3 +157,39 @@ describe("state: absent", () => {
     expect((again.resources as Array<{ action: string }>).map((r) => r.action)).toEqual(["absent", "absent"]);
   });
 });
+
+describe("CRDs before their custom resources", () => {
+  test("custom resources wait until their CRD is Established, then discovery is refreshed", async () => {
+    const slow = await testCluster({ autoEstablishCrds: false });
+    try {
+      const crd = {
+        ...gatewayCrd,
+        metadata: { name: "meshes.example.com" },
+        spec: { ...gatewayCrd.spec, group: "example.com", names: { kind: "Mesh", plural: "meshes" } },
+      };
+      const mesh = { apiVersion: "example.com/v1", kind: "Mesh", metadata: { name: "m" } };
+      const crdPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/meshes.example.com";
+      let patched = false;
+      const polled = slow.kube.nextRequest((r) => {
+        if (r.method === "PATCH" && r.path === crdPath) patched = true;
+        return patched && r.method === "GET" && r.path === crdPath;
+      });
+      const ctx = makeCtx();
+      const running = k8s({ definition: [mesh, crd], kubeconfig: slow.kubeconfig }, ctx);
+      await polled;
+      expect(slow.kube.objects("Mesh")).toEqual([]);
+      slow.kube.markReady("CustomResourceDefinition", undefined, "meshes.example.com");
+      const result = await running;
+      expect((result.resources as Array<{ kind: string }>).map((r) => r.kind)).toEqual([
+        "CustomResourceDefinition",
+        "Mesh",
+      ]);
+      expect(ctx.progressLog).toContain(
+        "waiting for CustomResourceDefinition meshes.example.com (no Established condition yet)",
+      );
+      expect(slow.kube.object("Mesh", "default", "m")).toBeDefined();
+    } finally {
+      await slow.stop();
+    }
+  });
+});

@@ -28,6 +28,9 @@ const short = (s: string, max = 60) => (s.length > max ? `${s.slice(0, max - 1)}
  * one line each (`~ spec.replicas: 2 → 3`, `+ data.b: "x"`, `- metadata.labels.old`), at most `limit` lines.
  */
 export function compactDiff(before: Obj, after: Obj, limit = 20): string[] {
+  // A Secret's values never reach a plan: only which keys changed.
+  const secret = after.kind === "Secret";
+  const show = (k: string, v: string) => (secret && /^(data|stringData)\./.test(k) ? "(hidden)" : short(v));
   const a = new Map<string, string>();
   const b = new Map<string, string>();
   flatten(before, "", a);
@@ -37,9 +40,9 @@ export function compactDiff(before: Obj, after: Obj, limit = 20): string[] {
     const x = a.get(k);
     const y = b.get(k);
     if (x === y) continue;
-    if (x === undefined) lines.push(`+ ${k}: ${short(y!)}`);
+    if (x === undefined) lines.push(`+ ${k}: ${show(k, y!)}`);
     else if (y === undefined) lines.push(`- ${k}`);
-    else lines.push(`~ ${k}: ${short(x)} → ${short(y)}`);
+    else lines.push(`~ ${k}: ${show(k, x)} → ${show(k, y)}`);
   }
   return lines.length > limit ? [...lines.slice(0, limit), `… ${lines.length - limit} more`] : lines;
 }

@@ -92,6 +92,23 @@ describe("k8s state=present", () => {
     expect((again.resources as Array<{ action: string }>).at(-1)?.action).toBe("configured");
   });
 
+  test("requests share kept-alive TLS connections instead of one handshake each", async () => {
+    const fresh = await testCluster();
+    try {
+      const definition = Array.from({ length: 100 }, (_, i) => ({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: `s${i}` },
+      }));
+      await k8s({ definition, kubeconfig: fresh.kubeconfig }, makeCtx());
+      // A handshake per request would be 100+ connections; a kept-alive pool for 8 in flight needs a handful.
+      expect(fresh.kube.requests.length).toBeGreaterThan(100);
+      expect(fresh.kube.connections).toBeLessThan(25);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   test("namespace defaults only namespaced objects; objects naming one keep it", async () => {
     const definition = `
 apiVersion: v1

@@ -30,6 +30,8 @@ export class FakeKube {
   private server: Server | undefined;
   url = "";
   readonly ca: string;
+  /** TLS connections accepted: shows whether a client keeps connections alive. */
+  connections = 0;
 
   constructor(readonly options: FakeKubeOptions = {}) {
     this.store = new KubeStore(options);
@@ -63,6 +65,7 @@ export class FakeKube {
         }
       })();
     });
+    server.on("secureConnection", () => this.connections++);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     this.server = server;
     this.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;

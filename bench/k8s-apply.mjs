@@ -70,7 +70,11 @@ const worker = new Worker(join(root, "bench/fake-kube-worker.mjs"), {
 });
 const ask = (msg, reply) =>
   new Promise((resolve) => {
-    const on = (m) => m.type === reply && (worker.off("message", on), resolve(m));
+    const on = (m) => {
+      if (m.type !== reply) return;
+      worker.off("message", on);
+      resolve(m);
+    };
     worker.on("message", on);
     worker.postMessage(msg);
   });

@@ -53,6 +53,16 @@ describe("context and kubeconfig pick the cluster per step", () => {
     expect(other).not.toBe(a);
     await expect(connect({}, fileEnv)).rejects.toThrow("no kubeconfig found (looked at /nonexistent, ");
   });
+
+  test("several files in $KUBECONFIG merge like kubectl's: contexts from each, the first current-context", async () => {
+    const a = await writeKubeconfig(join(east.dir, "a"), [{ name: "east", server: east.kube }]);
+    const b = await writeKubeconfig(join(east.dir, "b"), [{ name: "west", server: west, namespace: "kube-public" }]);
+    const ctx = makeCtx({ processEnv: { KUBECONFIG: `${b}:${a}`, HOME: "/nonexistent-home" } });
+    await k8s({ definition: cm("merged-default") }, ctx);
+    await k8s({ definition: cm("merged-east"), context: "east" }, ctx);
+    expect(west.object("ConfigMap", "kube-public", "merged-default")).toBeDefined();
+    expect(east.kube.object("ConfigMap", "default", "merged-east")).toBeDefined();
+  });
 });
 
 describe("cluster errors name the context and server", () => {

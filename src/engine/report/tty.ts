@@ -188,7 +188,7 @@ export class TtyReporter implements Reporter {
     }
     if (end.status === "failed" || end.status === "ignored" || end.status === "interrupted") {
       task.output = null;
-      const lines = end.status === "interrupted" ? ["interrupted"] : this.failure(row);
+      const lines = end.status === "interrupted" ? ["stopped before it finished"] : this.failure(row);
       throw new Error(this.mask(lines.join("\n")));
     }
   }

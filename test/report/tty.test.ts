@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { expectGolden, liveFrames, scrollback } from "../support/capture.js";
+import { drive } from "../support/drive.js";
+
+describe("tty reporter", () => {
+  it("leaves the tree of steps, their statuses, failures and a recap in the scrollback", async () => {
+    const out = await drive("tty", { yieldBetween: true });
+    expectGolden("run.tty.golden", scrollback(out.text));
+  });
+
+  it("draws the same final tree when events arrive faster than it can draw", async () => {
+    const slow = await drive("tty", { yieldBetween: true });
+    const fast = await drive("tty");
+    expect(scrollback(fast.text)).toBe(scrollback(slow.text));
+  });
+
+  it("shows retries as they happen and the last lines of output while a step runs", async () => {
+    const frames = liveFrames((await drive("tty", { yieldBetween: true })).text);
+    expect(frames).toContain("retry 2/5 in 3s: deployment istiod: 0/1 ready");
+    // The last chunk has no newline yet: it is shown anyway.
+    expect(frames).toContain("istioctl installed to /home/pi/.local/bin");
+    // Frames are patches (only changed lines are redrawn): each loop item appears as running before it ends.
+    expect(frames).toMatch(/^ {2}❯ istio-ingress$/m);
+    expect(frames).toMatch(/^ {2}✔ istio-ingress changed 340ms$/m);
+  });
+
+  it("uses status colours when colour is on, and none when it is off", async () => {
+    const colour = (await drive("tty", { color: true })).text;
+    expect(colour).toContain("\u001b[33mchanged\u001b[39m");
+    expect(colour).toContain("\u001b[35mrescued\u001b[39m");
+    const plain = scrollback((await drive("tty", { color: false })).text);
+    expect(plain).toContain("Install istioctl changed 1.2s");
+  });
+
+  it("marks the running step as interrupted when the reporter is closed before the run ends", async () => {
+    const step = { id: "1", name: "Wait forever", action: "shell", chain: [], depth: 0 };
+    const out = await drive("tty", { events: [{ kind: "step-start", step }] });
+    expect(scrollback(out.text)).toContain("✖ Wait forever interrupted\n  › stopped before it finished");
+  });
+});

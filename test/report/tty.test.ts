@@ -17,11 +17,26 @@ describe("tty reporter", () => {
   it("shows retries as they happen and the last lines of output while a step runs", async () => {
     const frames = liveFrames((await drive("tty", { yieldBetween: true })).text);
     expect(frames).toContain("retry 2/5 in 3s: deployment istiod: 0/1 ready");
-    // The last chunk has no newline yet: it is shown anyway.
-    expect(frames).toContain("istioctl installed to /home/pi/.local/bin");
+    expect(frames).toContain("Downloading istio-1.30.4 for linux/arm64");
     // Frames are patches (only changed lines are redrawn): each loop item appears as running before it ends.
     expect(frames).toMatch(/^ {2}❯ istio-ingress$/m);
     expect(frames).toMatch(/^ {2}✔ istio-ingress changed 340ms$/m);
+  });
+
+  it("shows a line of output before its newline arrives, and cuts live lines to the terminal width", async () => {
+    const step = { id: "1", name: "Download", action: "download", chain: [], depth: 0 };
+    const out = await drive("tty", {
+      yieldBetween: true,
+      events: [
+        { kind: "step-start", step },
+        { kind: "output", step, stream: "stdout", chunk: `${"x".repeat(150)}\nDownloading 42%` },
+        { kind: "step-end", step, status: "changed", result: { changed: true }, durationMs: 10 },
+      ],
+    });
+    const frames = liveFrames(out.text);
+    expect(frames).toContain("Downloading 42%");
+    expect(frames).toContain(`${"x".repeat(93)}…`);
+    expect(frames).not.toContain("x".repeat(94));
   });
 
   it("uses status colours when colour is on, and none when it is off", async () => {

@@ -7,6 +7,9 @@ import { StepTracker } from "./tree.js";
 /** How many lines of a running step's output the live view shows. */
 export const LIVE_LINES = 5;
 
+/** The fastest a row's live lines are redrawn (about what a terminal spinner does). */
+const REDRAW_MS = 50;
+
 /** A list that grows while someone walks it: `at(i)` waits for entry i, or gets null once the list is closed. */
 export class Chain<T> {
   private readonly slots: { promise: Promise<T | null>; resolve: (v: T | null) => void }[] = [];
@@ -61,6 +64,8 @@ export class Row {
   hadFailedChild = false;
   childCount = 0;
   private listener: (() => void) | undefined;
+  private lastDrawn = 0;
+  private pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly kind: "step" | "item",
@@ -74,7 +79,24 @@ export class Row {
   }
 
   changed(): void {
+    this.lastDrawn = Date.now();
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
     this.listener?.();
+  }
+
+  /**
+   * For output and progress, which can come thousands of times a second: redraw at most every
+   * REDRAW_MS, and once more after the last one so the latest line is always shown.
+   */
+  changedSoon(): void {
+    if (this.pending) return;
+    const wait = REDRAW_MS - (Date.now() - this.lastDrawn);
+    if (wait <= 0) this.changed();
+    else {
+      this.pending = setTimeout(() => this.changed(), wait);
+      this.pending.unref?.();
+    }
   }
 
   addChild(row: Row): void {
@@ -153,14 +175,14 @@ export class TtyModel {
         for (const row of this.current(e.step)) {
           row.live.add(lines);
           row.partial = this.splitter.peek(key);
-          row.changed();
+          row.changedSoon();
         }
         return;
       }
       case "progress":
         for (const row of this.current(e.step)) {
           row.progress = e.total === undefined ? e.message : `${e.message} (${e.current ?? 0}/${e.total})`;
-          row.changed();
+          row.changedSoon();
         }
         return;
       default:

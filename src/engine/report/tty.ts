@@ -208,6 +208,12 @@ export class TtyReporter implements Reporter {
     return this.mask(parts.filter(Boolean).join(" "));
   }
 
+  // A live line longer than the terminal would wrap and push the tree around: cut it instead.
+  private fit(line: string, row: Row): string {
+    const width = (this.opts.stream.columns ?? 80) - 2 * (row.step.depth + (row.kind === "item" ? 1 : 0)) - 6;
+    return line.length > width ? `${line.slice(0, Math.max(10, width - 1))}…` : line;
+  }
+
   // Running: the latest retry, progress and the last lines of output. Ended: nothing, unless a
   // step with children failed without a failed child to show why.
   private outputOf(row: Row): string | null {
@@ -223,7 +229,7 @@ export class TtyReporter implements Reporter {
       ...[...row.live.all, row.partial]
         .filter((l, i, all) => l !== "" || i < all.length - 1)
         .slice(-LIVE_LINES)
-        .map((l) => s.dim(l)),
+        .map((l) => s.dim(this.fit(l, row))),
     ];
     return lines.length > 0 ? this.mask(lines.join("\n")) : null;
   }

@@ -21,7 +21,7 @@ export function plainRecap(e: RunEnd): string {
 /** The recap under the tty tree: counts per status, total time, the slowest steps. */
 export function ttyRecap(e: RunEnd, slowest: EndedStep[], style: Style): string[] {
   const counts = ORDER.filter((k) => e.stats[k] > 0 || k === "ok" || k === "changed" || k === "failed")
-    .map((k) => paintStatus(style, k, `${k} ${e.stats[k]}`))
+    .map((k) => (e.stats[k] > 0 ? paintStatus(style, k, `${k} ${e.stats[k]}`) : style.dim(`${k} 0`)))
     .join(style.dim(" · "));
   const head = e.status === "ok" ? style.green("Done") : style.red(e.status === "failed" ? "Failed" : "Interrupted");
   const lines = [`${style.bold(head)} in ${formatDuration(e.durationMs)}  ${counts}`];

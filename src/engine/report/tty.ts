@@ -7,6 +7,7 @@ import {
   type ListrTaskWrapper,
   ProcessOutput,
 } from "listr2";
+import { InternalError } from "../errors.js";
 import type { RunEvent } from "../events.js";
 import { displayPath, formatLocation } from "../source.js";
 import { failureLines, formatDuration, skipText } from "./format.js";
@@ -41,6 +42,7 @@ export class TtyReporter implements Reporter {
   private readonly driver: Promise<void>;
   private readonly lazy: boolean;
   private ended = false;
+  private broken: unknown;
 
   constructor(
     private readonly opts: ReporterOptions,
@@ -50,7 +52,10 @@ export class TtyReporter implements Reporter {
     this.mask = maskFn(opts);
     this.out = new MaskedWriter(opts.stream, this.mask);
     this.lazy = view.lazy ?? opts.stream.isTTY !== true;
-    this.driver = this.drive();
+    // Held until close(): a rejection left unobserved until then would kill the process.
+    this.driver = this.drive().catch((err: unknown) => {
+      this.broken = err;
+    });
   }
 
   onEvent(e: RunEvent): void {
@@ -87,6 +92,7 @@ export class TtyReporter implements Reporter {
     }
     await this.driver;
     await this.out.flush();
+    if (this.broken !== undefined) throw new InternalError("the tty reporter failed", { cause: this.broken });
   }
 
   private text(...lines: string[]): void {

@@ -39,6 +39,26 @@ describe("tty reporter", () => {
     expect(frames).not.toContain("x".repeat(94));
   });
 
+  it("shows the whole output of a failed step with -v", async () => {
+    const text = scrollback((await drive("tty", { verbose: true })).text);
+    expect(text).toContain("      stderr:\n        error: webhook not ready, line 1\n");
+    expect(text).not.toContain("last 20 of");
+  });
+
+  it("does not wait forever for a loop item whose end never came", async () => {
+    const step = { id: "1", name: "Loop", action: "shell", chain: [], depth: 0 };
+    const out = await drive("tty", {
+      events: [
+        { kind: "step-start", step },
+        { kind: "item-start", step, index: 0, label: "a" },
+        { kind: "step-end", step, status: "failed", result: { failed: true, msg: "loop broke" }, durationMs: 5 },
+      ],
+    });
+    expect(scrollback(out.text)).toContain(
+      "⚠ Loop failed 5ms\n  › msg: loop broke\n  ✖ a interrupted\n    › stopped before it finished\n",
+    );
+  });
+
   it("uses status colours when colour is on, and none when it is off", async () => {
     const colour = (await drive("tty", { color: true })).text;
     expect(colour).toContain("\u001b[33mchanged\u001b[39m");

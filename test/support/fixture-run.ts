@@ -57,6 +57,7 @@ export function fixtureRun(): RunEvent[] {
       message: "vars_files entry vars/old.yml is empty",
       location: { file: FIXTURE_FILE, line: 2, col: 13 },
     },
+    { kind: "warning", message: "api_token (tok-abcdef123456) is set but never used" },
     { kind: "step-start", step: facts },
     { kind: "step-end", step: facts, status: "ok", result: { changed: false, msg: "linux/arm64" }, durationMs: 12 },
     { kind: "step-start", step: istioctl },

@@ -62,7 +62,7 @@ export class Row {
   end: RowEnd | undefined;
   attempts = 1;
   hadFailedChild = false;
-  childCount = 0;
+  private readonly kids: Row[] = [];
   private listener: (() => void) | undefined;
   private lastDrawn = 0;
   private pending: ReturnType<typeof setTimeout> | undefined;
@@ -100,8 +100,12 @@ export class Row {
   }
 
   addChild(row: Row): void {
-    this.childCount++;
+    this.kids.push(row);
     this.children.push(row);
+  }
+
+  get childCount(): number {
+    return this.kids.length;
   }
 
   finish(end: RowEnd): void {
@@ -111,6 +115,8 @@ export class Row {
     this.progress = undefined;
     this.changed();
     this.children.close();
+    // A child whose end never came would keep its parent's task list, and so the whole view, waiting.
+    for (const kid of this.kids) kid.finish({ status: "interrupted", result: {} });
   }
 }
 

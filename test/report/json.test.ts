@@ -36,7 +36,7 @@ describe("json reporter", () => {
 
   it("redacts the result of a no_log step", async () => {
     const lines = parse((await drive("json")).text);
-    const login = lines.find((l) => l.kind === "step-end" && (l.step as { id: string }).id === "8");
+    const login = lines.find((l) => l.kind === "step-end" && (l.step as { id: string }).id === "9");
     expect(login?.result).toEqual({ changed: false, rc: 0, cmd: REDACTED, stdout: REDACTED });
   });
 
@@ -44,7 +44,7 @@ describe("json reporter", () => {
     const stream = new CaptureStream({ highWaterMark: 16, delayMs: 1 });
     await drive("json", { stream });
     expect(parse(stream.text)).toHaveLength(fixtureRun().filter((e) => e.kind !== "output").length);
-    expect(stream.text.endsWith('"error":"step [9] Verify the mesh failed"}\n')).toBe(true);
+    expect(stream.text.endsWith('"error":"step [10] Verify the mesh failed"}\n')).toBe(true);
   });
 
   it("keeps a result that JSON cannot represent as is (bigint, cycles) instead of throwing", async () => {

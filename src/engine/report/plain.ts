@@ -1,6 +1,7 @@
 import type { RunEvent, StepRef } from "../events.js";
 import { displayPath, formatLocation } from "../source.js";
 import { failureLines, formatDuration, padStatus, retryText, STATUS_WIDTH, skipText } from "./format.js";
+import { GroupTracker, groupLabel, type LeftGroup } from "./groups.js";
 import { LineSplitter } from "./lines.js";
 import { plainRecap } from "./recap.js";
 import { redactResult } from "./redact.js";
@@ -21,6 +22,8 @@ export class PlainReporter implements Reporter {
   private readonly out: MaskedWriter;
   private readonly tracker = new StepTracker();
   private readonly headed = new Set<string>();
+  private readonly groups = new GroupTracker();
+  private readonly grouped = new Set<string>();
   private readonly splitter = new LineSplitter();
   private readonly style = createStyle(false);
 
@@ -38,6 +41,12 @@ export class PlainReporter implements Reporter {
       case "step-start": {
         const parent = this.tracker.start(e.step);
         if (parent) this.head(parent);
+        else {
+          this.grouped.add(e.step.id);
+          const { left, entered } = this.groups.enter(e.step.chain);
+          this.groupLines(left);
+          for (const g of entered) this.out.line(`${padStatus("start")} ${groupLabel(g)}`);
+        }
         return;
       }
       case "item-start":
@@ -62,14 +71,18 @@ export class PlainReporter implements Reporter {
         if (this.opts.verbose) this.out.line(`${padStatus("notify")} [${e.step.id}] ${e.handler}`);
         return;
       case "handlers-flush":
+        this.groupLines(this.groups.leaveAll(false));
         this.out.line(`handlers ${e.handlers.join(", ")}`);
         return;
       case "warning":
         this.out.line(`warning ${e.location ? `${formatLocation(e.location)}: ` : ""}${e.message}`);
         return;
       case "run-end":
-        for (const step of this.tracker.running().reverse())
+        for (const step of this.tracker.running().reverse()) {
           this.out.line(`${padStatus("stopped")} [${step.id}] ${step.name}`);
+          if (this.grouped.delete(step.id)) this.groups.record("interrupted", 0);
+        }
+        this.groupLines(this.groups.leaveAll(false));
         this.out.line(plainRecap(e));
         return;
     }
@@ -86,6 +99,13 @@ export class PlainReporter implements Reporter {
     this.out.line(`${padStatus("start")} [${step.id}] ${step.name}`);
   }
 
+  // A block, include or preset ends when a step outside it starts: its line says how it went.
+  private groupLines(left: LeftGroup[]): void {
+    for (const { group, status } of left) {
+      this.out.line(`${padStatus(status)} ${groupLabel(group)} (${formatDuration(group.durationMs)})`);
+    }
+  }
+
   private itemEnd(e: Ev<"item-end">): void {
     const result = e.step.noLog ? redactResult(e.result) : e.result;
     const tail = e.status === "skipped" ? skipText(e.reason, result) : `(${formatDuration(e.durationMs)})`;
@@ -96,6 +116,7 @@ export class PlainReporter implements Reporter {
   private stepEnd(e: Ev<"step-end">): void {
     this.flushOutput(e.step);
     this.tracker.end(e.step, e.status, e.durationMs);
+    if (this.grouped.delete(e.step.id)) this.groups.record(e.status, e.durationMs);
     const result = e.step.noLog ? redactResult(e.result) : e.result;
     const tail = e.status === "skipped" ? skipText(e.reason, result) : `(${formatDuration(e.durationMs)})`;
     this.out.line(`${padStatus(e.status)} [${e.step.id}] ${e.step.name} ${tail}`.trimEnd());

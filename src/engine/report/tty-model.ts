@@ -1,124 +1,10 @@
-import type { RunEvent, StepRef, StepStatus } from "../events.js";
+import type { RunEvent, StepRef } from "../events.js";
 import { retryText } from "./format.js";
-import { LineSplitter, Tail } from "./lines.js";
+import { type Group, GroupTracker, groupLabel, type LeftGroup } from "./groups.js";
+import { LineSplitter } from "./lines.js";
 import { redactResult } from "./redact.js";
 import { StepTracker } from "./tree.js";
-
-/** How many lines of a running step's output the live view shows. */
-export const LIVE_LINES = 5;
-
-/** The fastest a row's live lines are redrawn (about what a terminal spinner does). */
-const REDRAW_MS = 50;
-
-/** A list that grows while someone walks it: `at(i)` waits for entry i, or gets null once the list is closed. */
-export class Chain<T> {
-  private readonly slots: { promise: Promise<T | null>; resolve: (v: T | null) => void }[] = [];
-  private closed = false;
-
-  constructor() {
-    this.slots.push(slot<T>());
-  }
-
-  push(item: T): void {
-    if (this.closed) return;
-    this.slots.at(-1)?.resolve(item);
-    this.slots.push(slot<T>());
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.slots.at(-1)?.resolve(null);
-  }
-
-  at(index: number): Promise<T | null> {
-    return this.slots[index]?.promise ?? Promise.resolve(null);
-  }
-}
-
-function slot<T>(): { promise: Promise<T | null>; resolve: (v: T | null) => void } {
-  let resolve!: (v: T | null) => void;
-  const promise = new Promise<T | null>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-export interface RowEnd {
-  status: StepStatus | "interrupted";
-  durationMs?: number | undefined;
-  reason?: string | undefined;
-  result: Record<string, unknown>;
-}
-
-/** One line of the tree: a step or a loop item, with what the live view shows while it runs. */
-export class Row {
-  readonly children = new Chain<Row>();
-  readonly live = new Tail(LIVE_LINES);
-  retry: string | undefined;
-  /** Output after the last newline: a prompt or a progress line still being written. */
-  partial = "";
-  progress: string | undefined;
-  end: RowEnd | undefined;
-  attempts = 1;
-  hadFailedChild = false;
-  private readonly kids: Row[] = [];
-  private listener: (() => void) | undefined;
-  private lastDrawn = 0;
-  private pending: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    readonly kind: "step" | "item",
-    readonly step: StepRef,
-    readonly label: string,
-  ) {}
-
-  /** The view calls this once its task is running; state set before then is read on subscribe. */
-  subscribe(fn: () => void): void {
-    this.listener = fn;
-  }
-
-  changed(): void {
-    this.lastDrawn = Date.now();
-    if (this.pending) clearTimeout(this.pending);
-    this.pending = undefined;
-    this.listener?.();
-  }
-
-  /**
-   * For output and progress, which can come thousands of times a second: redraw at most every
-   * REDRAW_MS, and once more after the last one so the latest line is always shown.
-   */
-  changedSoon(): void {
-    if (this.pending) return;
-    const wait = REDRAW_MS - (Date.now() - this.lastDrawn);
-    if (wait <= 0) this.changed();
-    else {
-      this.pending = setTimeout(() => this.changed(), wait);
-      this.pending.unref?.();
-    }
-  }
-
-  addChild(row: Row): void {
-    this.kids.push(row);
-    this.children.push(row);
-  }
-
-  get childCount(): number {
-    return this.kids.length;
-  }
-
-  finish(end: RowEnd): void {
-    if (this.end) return;
-    this.end = end;
-    this.retry = undefined;
-    this.progress = undefined;
-    this.changed();
-    this.children.close();
-    // A child whose end never came would keep its parent's task list, and so the whole view, waiting.
-    for (const kid of this.kids) kid.finish({ status: "interrupted", result: {} });
-  }
-}
+import { Chain, Row } from "./tty-row.js";
 
 export type RootEntry =
   | { kind: "row"; row: Row }
@@ -129,6 +15,9 @@ export type RootEntry =
 export class TtyModel {
   readonly root = new Chain<RootEntry>();
   readonly tracker = new StepTracker();
+  private readonly groups = new GroupTracker();
+  private readonly groupRows: Row[] = [];
+  private readonly grouped = new Set<string>();
   private readonly rows = new Map<string, Row>();
   private readonly items = new Map<string, Row>();
   private readonly splitter = new LineSplitter();
@@ -141,7 +30,10 @@ export class TtyModel {
         const parent = this.tracker.start(e.step);
         const parentRow = parent && this.rows.get(parent.id);
         if (parentRow) parentRow.addChild(row);
-        else this.root.push({ kind: "row", row });
+        else {
+          this.grouped.add(e.step.id);
+          this.place(row, this.enterGroups(e.step));
+        }
         return;
       }
       case "item-start": {
@@ -164,6 +56,7 @@ export class TtyModel {
         const row = this.rows.get(e.step.id);
         if (row && typeof result.attempts === "number") row.attempts = result.attempts;
         if (e.status === "failed" || e.status === "ignored") this.markFailedChild(e.step, false);
+        if (this.grouped.delete(e.step.id)) this.groups.record(e.status, e.durationMs);
         row?.finish({ status: e.status, durationMs: e.durationMs, reason: e.reason, result });
         return;
       }
@@ -202,8 +95,35 @@ export class TtyModel {
       const item = this.items.get(step.id);
       if (item && !item.end) item.finish({ status: "interrupted", result: {} });
       this.tracker.end(step, "failed", 0);
+      if (this.grouped.delete(step.id)) this.groups.record("interrupted", 0);
       this.rows.get(step.id)?.finish({ status: "interrupted", result: {} });
     }
+  }
+
+  /** Leave every block, include and preset: before handlers, and at the end of the run (runWentOn false). */
+  leaveGroups(runWentOn: boolean): void {
+    this.finishGroups(this.groups.leaveAll(runWentOn));
+  }
+
+  // A step's chain says which blocks, includes and presets it is in: rows for those entered, ends for those left.
+  private enterGroups(step: StepRef): Row | undefined {
+    const { left, entered } = this.groups.enter(step.chain);
+    this.finishGroups(left);
+    for (const g of entered) this.place(groupRow(g), this.groupRows.at(-1));
+    return this.groupRows.at(-1);
+  }
+
+  private finishGroups(left: LeftGroup[]): void {
+    for (const { group, status } of left) {
+      const row = this.groupRows.pop();
+      row?.finish({ status, durationMs: group.durationMs, result: {} });
+    }
+  }
+
+  private place(row: Row, parent: Row | undefined): void {
+    if (row.kind === "group") this.groupRows.push(row);
+    if (parent) parent.addChild(row);
+    else this.root.push({ kind: "row", row });
   }
 
   // Live updates go to the step and to its running loop item, which is where the eye is.
@@ -224,4 +144,17 @@ export class TtyModel {
       }
     }
   }
+}
+
+function groupRow(g: Group): Row {
+  const label = groupLabel(g);
+  const ref: StepRef = {
+    id: g.key,
+    name: label,
+    action: g.link.kind,
+    location: g.link.location,
+    chain: [],
+    depth: g.level,
+  };
+  return new Row("group", ref, label);
 }

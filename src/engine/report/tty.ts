@@ -13,7 +13,8 @@ import { displayPath, formatLocation } from "../source.js";
 import { failureLines, formatDuration, skipText } from "./format.js";
 import { ttyRecap } from "./recap.js";
 import { createStyle, paintStatus, type Style } from "./style.js";
-import { LIVE_LINES, type RootEntry, type Row, TtyModel } from "./tty-model.js";
+import { type RootEntry, TtyModel } from "./tty-model.js";
+import { LIVE_LINES, type Row } from "./tty-row.js";
 import type { Reporter, ReporterOptions } from "./types.js";
 import { MaskedWriter, maskFn } from "./write.js";
 
@@ -67,6 +68,7 @@ export class TtyReporter implements Reporter {
         return;
       }
       case "handlers-flush":
+        this.model.leaveGroups(false);
         this.text(style.bold(`Handlers: ${e.handlers.join(", ")}`));
         return;
       case "warning": {
@@ -77,6 +79,7 @@ export class TtyReporter implements Reporter {
       case "run-end":
         this.ended = true;
         this.model.interruptOpen();
+        this.model.leaveGroups(false);
         this.model.root.push({ kind: "run-end", event: e });
         this.model.root.close();
         return;
@@ -88,6 +91,7 @@ export class TtyReporter implements Reporter {
   async close(): Promise<void> {
     if (!this.ended) {
       this.model.interruptOpen();
+      this.model.leaveGroups(false);
       this.model.root.close();
     }
     await this.driver;

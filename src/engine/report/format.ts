@@ -90,6 +90,14 @@ export function failureLines(
   return out;
 }
 
+/** What a `print` (`debug`) step says: shown under it in every mode, as Ansible shows `debug`. */
+export function printedLines(step: StepRef, result: Record<string, unknown>): string[] {
+  if (step.action !== "print" && step.action !== "debug") return [];
+  const msg = result.msg;
+  if (msg === undefined || msg === "") return [];
+  return (typeof msg === "string" ? msg : JSON.stringify(msg, null, 2)).split(/\r?\n/);
+}
+
 /** The skip reason as shown after a skipped step: `(when: facts.os == "darwin")`. */
 export function skipText(reason: string | undefined, result: Record<string, unknown>): string {
   const why = reason ?? (typeof result.skip_reason === "string" ? result.skip_reason : undefined);

@@ -1,6 +1,6 @@
 import type { RunEvent, StepRef } from "../events.js";
 import { displayPath, formatLocation } from "../source.js";
-import { failureLines, formatDuration, padStatus, retryText, STATUS_WIDTH, skipText } from "./format.js";
+import { failureLines, formatDuration, padStatus, printedLines, retryText, STATUS_WIDTH, skipText } from "./format.js";
 import { GroupTracker, groupLabel, type LeftGroup } from "./groups.js";
 import { LineSplitter } from "./lines.js";
 import { plainRecap } from "./recap.js";
@@ -110,6 +110,7 @@ export class PlainReporter implements Reporter {
     const result = e.step.noLog ? redactResult(e.result) : e.result;
     const tail = e.status === "skipped" ? skipText(e.reason, result) : `(${formatDuration(e.durationMs)})`;
     this.out.line(`  ${padStatus(e.status)} [${e.step.id}] ${e.label} ${tail}`.trimEnd());
+    this.out.lines(printedLines(e.step, result), `  ${DETAIL}`);
     if (e.status === "failed" || e.status === "ignored") this.out.lines(this.failure(e.step, result), `  ${DETAIL}`);
   }
 
@@ -120,6 +121,7 @@ export class PlainReporter implements Reporter {
     const result = e.step.noLog ? redactResult(e.result) : e.result;
     const tail = e.status === "skipped" ? skipText(e.reason, result) : `(${formatDuration(e.durationMs)})`;
     this.out.line(`${padStatus(e.status)} [${e.step.id}] ${e.step.name} ${tail}`.trimEnd());
+    if (!Array.isArray(result.results)) this.out.lines(printedLines(e.step, result), DETAIL);
     // A looped step's failure is shown on its failed item; a block's on its failed step.
     const shownBelow = Array.isArray(result.results) || this.headed.has(e.step.id);
     if ((e.status === "failed" || e.status === "ignored") && !shownBelow)

@@ -10,7 +10,7 @@ import {
 import { InternalError } from "../errors.js";
 import type { RunEvent } from "../events.js";
 import { displayPath, formatLocation } from "../source.js";
-import { failureLines, formatDuration, skipText } from "./format.js";
+import { failureLines, formatDuration, printedLines, skipText } from "./format.js";
 import { ttyRecap } from "./recap.js";
 import { createStyle, paintStatus, type Style } from "./style.js";
 import { type RootEntry, TtyModel } from "./tty-model.js";
@@ -231,7 +231,9 @@ export class TtyReporter implements Reporter {
     const end = row.end;
     if (end) {
       const unexplained = (end.status === "failed" || end.status === "ignored") && !row.hadFailedChild;
-      return unexplained && row.kind === "step" && row.childCount > 0 ? this.mask(this.failure(row).join("\n")) : null;
+      if (unexplained && row.kind === "step" && row.childCount > 0) return this.mask(this.failure(row).join("\n"));
+      const printed = row.kind === "group" ? [] : printedLines(row.step, end.result);
+      return printed.length > 0 && row.childCount === 0 ? this.mask(printed.join("\n")) : null;
     }
     const lines = [
       ...(row.retry ? [s.yellow(row.retry)] : []),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { expectGolden, liveFrames, scrollback } from "../support/capture.js";
-import { drive } from "../support/drive.js";
+import type { RunEvent } from "../../src/engine/events.js";
+import { retryText } from "../../src/engine/report/format.js";
+import { type CaptureStream, expectGolden, liveFrames, scrollback } from "../support/capture.js";
+import { drive, until } from "../support/drive.js";
 
 describe("tty reporter", () => {
   it("leaves the tree of steps, their statuses, failures and a recap in the scrollback", async () => {
@@ -15,7 +17,15 @@ describe("tty reporter", () => {
   });
 
   it("shows retries as they happen and the last lines of output while a step runs", async () => {
-    const frames = liveFrames((await drive("tty", { yieldBetween: true })).text);
+    // Each live line must be drawn before the step ends: wait for it (the view draws asynchronously).
+    const drawn = async (e: RunEvent, stream: CaptureStream) => {
+      if (e.kind === "retry") await until(() => liveFrames(stream.text).includes(retryText(e)), retryText(e));
+      if (e.kind === "output" && e.chunk.startsWith("Downloading")) {
+        await until(() => liveFrames(stream.text).includes("Downloading istio"), "output drawn");
+      }
+      if (e.kind === "item-start") await until(() => liveFrames(stream.text).includes(`❯ ${e.label}`), e.label);
+    };
+    const frames = liveFrames((await drive("tty", { afterEach: drawn })).text);
     expect(frames).toContain("retry 2/5 in 3s: deployment istiod: 0/1 ready");
     expect(frames).toContain("Downloading istio-1.30.4 for linux/arm64");
     // Frames are patches (only changed lines are redrawn): each loop item appears as running before it ends.
@@ -26,7 +36,9 @@ describe("tty reporter", () => {
   it("shows a line of output before its newline arrives, and cuts live lines to the terminal width", async () => {
     const step = { id: "1", name: "Download", action: "download", chain: [], depth: 0 };
     const out = await drive("tty", {
-      yieldBetween: true,
+      afterEach: async (e, stream) => {
+        if (e.kind === "output") await until(() => liveFrames(stream.text).includes("Downloading 42%"), "partial line");
+      },
       events: [
         { kind: "step-start", step },
         { kind: "output", step, stream: "stdout", chunk: `${"x".repeat(150)}\nDownloading 42%` },

@@ -18,6 +18,17 @@ export interface DriveOptions extends Partial<Omit<ReporterOptions, "mode" | "st
   yieldBetween?: boolean;
   stream?: CaptureStream;
   view?: TtyViewOptions;
+  /** Called after each event is fed (e.g. to wait until something was drawn). */
+  afterEach?: (e: RunEvent, stream: CaptureStream) => Promise<void>;
+}
+
+/** Wait until a condition holds: for what a reporter draws asynchronously. Fails after `ms`, never asserts on time. */
+export async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 /** Feed a run's events to a reporter writing into a capture stream, then close it. */
@@ -37,6 +48,7 @@ export async function drive(mode: OutputMode, opts: DriveOptions = {}): Promise<
   for (const e of opts.events ?? fixtureRun()) {
     reporter.onEvent(e);
     if (opts.yieldBetween) await new Promise((r) => setTimeout(r, 5));
+    await opts.afterEach?.(e, stream);
   }
   await reporter.close();
   return stream;

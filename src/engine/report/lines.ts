@@ -47,8 +47,4 @@ export class Tail {
   get all(): readonly string[] {
     return this.lines;
   }
-
-  clear(): void {
-    this.lines = [];
-  }
 }

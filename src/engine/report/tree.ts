@@ -34,10 +34,6 @@ export class StepTracker {
     return [...this.open];
   }
 
-  isOpen(id: string): boolean {
-    return this.open.some((s) => s.id === id);
-  }
-
   /** The slowest steps that did the work themselves (blocks and includes are left out: they contain the others). */
   slowest(n: number): EndedStep[] {
     return this.ended

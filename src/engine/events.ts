@@ -18,6 +18,8 @@ export interface StepRef {
   location?: SourceLocation | undefined;
   chain: ChainLink[];
   depth: number;
+  /** The step is `no_log`: reporters redact its results and never print its output. */
+  noLog?: boolean | undefined;
 }
 
 export interface Stats {

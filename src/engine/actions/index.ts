@@ -5,6 +5,8 @@ import { DIRECTIVE_ALIASES, DIRECTIVES } from "./directives.js";
 import { downloadAction } from "./download.js";
 import { failAction } from "./fail.js";
 import { fileAction } from "./file.js";
+import { k8sAction } from "./k8s.js";
+import { k8sInfoAction } from "./k8s_info.js";
 import { printAction } from "./print.js";
 import { shellAction } from "./shell.js";
 import { templateAction } from "./template.js";
@@ -28,13 +30,12 @@ export const ACTION_LIST: AnyAction[] = [
   waitForAction,
   downloadAction,
   unarchiveAction,
+  k8sAction,
+  k8sInfoAction,
 ];
 
 /** Action keys reserved for actions that land in later work: using one is a clear error, not "unknown key". */
-export const RESERVED_ACTIONS: Record<string, string> = {
-  k8s: "issue 5",
-  k8s_info: "issue 5",
-};
+export const RESERVED_ACTIONS: Record<string, string> = {};
 
 const byKey = new Map<string, AnyAction>();
 for (const a of ACTION_LIST) {

@@ -1,0 +1,93 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { checkShape, connect, type KubeClient, KubeError, type Obj } from "../io/kube.js";
+import { parseYamlAll } from "../load/yaml.js";
+import { type ActionContext, ActionFailure } from "./types.js";
+
+/** The cluster-picking fields shared by k8s and k8s_info. */
+export const clusterFields = {
+  context: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("kubeconfig context to use (default: the kubeconfig's current-context)"),
+  kubeconfig: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("path of the kubeconfig, relative to the playbook (default: $KUBECONFIG, then ~/.kube/config)"),
+};
+
+/** A duration field (milliseconds once parsed): the shared parser, so every action reads "5m" alike. */
+export { durationSchema as durationField } from "../duration.js";
+
+/** The step's cluster, reading kubeconfigs through the step's file system adapter. */
+export function clusterFor(
+  args: { context?: string | undefined; kubeconfig?: string | undefined },
+  ctx: ActionContext,
+) {
+  const env = {
+    readFile: async (path: string) => (await ctx.fs.readFile(path))?.toString("utf8"),
+    processEnv: ctx.processEnv,
+    baseDir: ctx.baseDir,
+  };
+  return connect({ context: args.context, kubeconfig: args.kubeconfig }, env);
+}
+
+/** Adapter errors become failed results with the same message. */
+export function asFailure(e: unknown, result: Record<string, unknown> = {}): unknown {
+  return e instanceof KubeError ? new ActionFailure(e.message, { ...result, error_kind: e.kind }) : e;
+}
+
+export async function withCluster<T>(
+  args: { context?: string | undefined; kubeconfig?: string | undefined },
+  ctx: ActionContext,
+  fn: (client: KubeClient) => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn(await clusterFor(args, ctx));
+  } catch (e) {
+    throw asFailure(e);
+  }
+}
+
+export interface ManifestSource {
+  definition?: string | Obj | Obj[] | undefined;
+  src?: string | undefined;
+  template?: string | undefined;
+  vars?: Record<string, unknown> | undefined;
+}
+
+// `kind: List` (what `kubectl get -o yaml` prints) holds its objects in `items`.
+const flattenLists = (docs: unknown[]): unknown[] =>
+  docs.flatMap((d) => {
+    const o = d as Obj | null;
+    return o && typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items) ? o.items : [d];
+  });
+
+/** The objects a k8s step names: inline `definition`, a YAML `src` file, or a Handlebars `template`. */
+export async function loadManifests(args: ManifestSource, ctx: ActionContext): Promise<Obj[]> {
+  let docs: unknown[];
+  if (args.src !== undefined || args.template !== undefined) {
+    const file =
+      args.template !== undefined ? await ctx.resolveTemplate(args.template) : resolve(ctx.baseDir, args.src!);
+    const bytes = await ctx.fs.readFile(file);
+    if (bytes === undefined) throw new ActionFailure(`manifest file ${file} not found`);
+    const text =
+      args.template !== undefined ? ctx.render(bytes.toString("utf8"), args.vars, file) : bytes.toString("utf8");
+    docs = parseYamlAll(file, text);
+  } else if (typeof args.definition === "string") {
+    docs = parseYamlAll(
+      `${ctx.step.location?.file ?? "<k8s>"} (definition of step "${ctx.step.name}")`,
+      args.definition,
+    );
+  } else {
+    docs = Array.isArray(args.definition) ? args.definition : [args.definition];
+  }
+  try {
+    // Copies: the adapter fills in namespaces and must not touch the playbook's values.
+    return checkShape(flattenLists(docs)).map((o) => structuredClone(o));
+  } catch (e) {
+    throw asFailure(e);
+  }
+}

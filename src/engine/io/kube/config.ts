@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { type Cluster, type Context, KubeConfig, type User } from "@kubernetes/client-node";
+import { KubeError } from "./errors.js";
+
+/** How to reach a kubeconfig: through the step's file system adapter and environment. */
+export interface KubeEnv {
+  readFile(path: string): Promise<string | undefined>;
+  processEnv: Record<string, string | undefined>;
+  baseDir: string;
+}
+
+/** Which cluster a step talks to. */
+export interface KubeTarget {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+}
+
+export interface LoadedConfig {
+  kc: KubeConfig;
+  context: string;
+  server: string;
+  /** Identifies files + content + context: the client cache key. */
+  key: string;
+}
+
+function candidates(target: KubeTarget, env: KubeEnv): { files: string[]; explicit: boolean } {
+  const home = env.processEnv.HOME ?? "";
+  const expand = (p: string) => (p.startsWith("~/") ? `${home}${p.slice(1)}` : p);
+  if (target.kubeconfig) {
+    const p = expand(target.kubeconfig);
+    return { files: [isAbsolute(p) ? p : resolve(env.baseDir, p)], explicit: true };
+  }
+  const fromEnv = env.processEnv.KUBECONFIG?.split(":").filter(Boolean);
+  return { files: fromEnv?.length ? fromEnv.map(expand) : [`${home}/.kube/config`], explicit: false };
+}
+
+// Several files (KUBECONFIG=a:b) merge as kubectl merges them: the first definition of a name wins.
+function merge(configs: KubeConfig[]): KubeConfig {
+  const first = <T extends { name: string }>(lists: T[][]): T[] => {
+    const seen = new Map<string, T>();
+    for (const item of lists.flat()) if (!seen.has(item.name)) seen.set(item.name, item);
+    return [...seen.values()];
+  };
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: first<Cluster>(configs.map((c) => c.getClusters())),
+    users: first<User>(configs.map((c) => c.getUsers())),
+    contexts: first<Context>(configs.map((c) => c.getContexts())),
+    currentContext: configs.map((c) => c.getCurrentContext()).find(Boolean) ?? "",
+  });
+  return kc;
+}
+
+/** Read the kubeconfig(s) and select the context; errors name the files and the known contexts. */
+export async function loadKubeconfig(target: KubeTarget, env: KubeEnv): Promise<LoadedConfig> {
+  const { files, explicit } = candidates(target, env);
+  const loaded: KubeConfig[] = [];
+  const hash = createHash("sha256");
+  for (const file of files) {
+    const text = await env.readFile(file);
+    if (text === undefined) {
+      if (explicit) throw new KubeError("config", `kubeconfig ${file} not found`);
+      continue;
+    }
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromString(text);
+    } catch (e) {
+      throw new KubeError("config", `kubeconfig ${file} is not valid: ${(e as Error).message}`, { cause: e });
+    }
+    kc.makePathsAbsolute(dirname(file));
+    loaded.push(kc);
+    hash.update(file).update("\0").update(text).update("\0");
+  }
+  if (loaded.length === 0) {
+    throw new KubeError(
+      "config",
+      `no kubeconfig found (looked at ${files.join(", ")}); set \`kubeconfig:\` on the step or the KUBECONFIG variable`,
+    );
+  }
+  const kc = loaded.length === 1 ? loaded[0]! : merge(loaded);
+  const known = kc.getContexts().map((c) => c.name);
+  const context = target.context ?? kc.getCurrentContext();
+  if (!context || !kc.getContextObject(context)) {
+    const what = context ? `context "${context}" is not in` : "no current-context set in";
+    throw new KubeError("config", `${what} ${files.join(":")}; known contexts: ${known.join(", ") || "(none)"}`);
+  }
+  kc.setCurrentContext(context);
+  const server = kc.getCurrentCluster()?.server;
+  if (!server)
+    throw new KubeError("config", `context "${context}" names no cluster with a server in ${files.join(":")}`);
+  return { kc, context, server, key: `${hash.digest("hex")}\0${context}` };
+}

@@ -100,7 +100,14 @@ export class StepRunner {
     const base = buildScope(r.globals, frame);
     const stepVars = raw.vars ? (renderValue(raw.vars, base, valueLocOf(raw, "vars")) as Scope) : undefined;
     const scope = stepVars ? buildScope(r.globals, frame, stepVars) : base;
-    let name = typeof raw.name === "string" ? raw.name : `${step.actionKey}: ${shortArgs(step.args)}`;
+    const hidden = truthy(raw.no_log) || frame.inherited.noLog === true;
+    // An unnamed no_log step is not named after its arguments: they are what no_log hides.
+    let name =
+      typeof raw.name === "string"
+        ? raw.name
+        : hidden
+          ? `${step.actionKey} (no_log)`
+          : `${step.actionKey}: ${shortArgs(step.args)}`;
     try {
       if (typeof raw.name === "string") name = renderString(raw.name, scope, valueLocOf(raw, "name"));
     } catch (e) {
@@ -108,7 +115,8 @@ export class StepRunner {
       if (r.mode === "check" && !(e instanceof RunbookError && /item|undefined variable `item`/.test(e.message)))
         throw e;
     }
-    const ref = r.ref(step, frame, name);
+    const noLog = hidden;
+    const ref = r.ref(step, frame, name, noLog);
     if (!isHandler) {
       const filtered = r.selected(tags);
       if (filtered) {
@@ -122,7 +130,6 @@ export class StepRunner {
     }
     if (r.mode === "check" && raw.notify !== undefined) r.checkNotify(step);
     r.current = ref;
-    const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
     const t0 = performance.now();
     const loopRaw = raw.loop ?? raw.with_items;
     let outcome: Outcome;
@@ -132,7 +139,7 @@ export class StepRunner {
       r.emit({ kind: "step-start", step: ref });
       outcome = await this.once(step, frame, ref, stepVars, undefined, tags, undefined);
     }
-    const durationMs = performance.now() - t0;
+    const durationMs = Math.round(performance.now() - t0);
     if (outcome.unknown !== undefined) {
       r.register(step, frame, undefined, ref);
       // A dry run reports what the step would do: "changed" when the plan says it would change something.
@@ -237,6 +244,7 @@ export class StepRunner {
       const itemScope = buildScope(r.globals, frame, stepVars, loopVars);
       let label = itemLabel(item);
       if (lc.label !== undefined) label = String(renderValue(lc.label, itemScope, valueLocOf(lc, "label")));
+      if (ref.noLog) label = `item ${index} (no_log)`;
       r.emit({ kind: "item-start", step: ref, index, label });
       const ti = performance.now();
       const out = await this.once(step, frame, ref, stepVars, loopVars, tags, { index, label });
@@ -255,7 +263,7 @@ export class StepRunner {
         label,
         status: statusOf(res, false),
         result: r.redacted(res, noLog),
-        durationMs: performance.now() - ti,
+        durationMs: Math.round(performance.now() - ti),
         reason: res.skipped ? String(res.skip_reason) : undefined,
       });
       results.push(res);

@@ -282,7 +282,11 @@ export class Runner {
     const b = step.block!;
     const raw = step.raw;
     const scope = buildScope(this.globals, frame);
-    const name = typeof raw.name === "string" ? renderString(raw.name, scope, valueLocOf(raw, "name")) : "block";
+    // An unnamed block is known by where it starts.
+    const name =
+      typeof raw.name === "string"
+        ? renderString(raw.name, scope, valueLocOf(raw, "name"))
+        : `at ${step.location ? formatLocation(step.location) : "?"}`;
     const cond = this.entryCondition(step, scope);
     if (cond.skip) return this.skipTree(step, frame, cond.skip);
     const vars = raw.vars

@@ -169,7 +169,7 @@ export class StepRunner {
     const ignored =
       result.failed &&
       (raw.ignore_errors !== undefined
-        ? truthy(renderValue(raw.ignore_errors, scope))
+        ? truthy(renderValue(raw.ignore_errors, scope, valueLocOf(raw, "ignore_errors")))
         : frame.inherited.ignoreErrors === true);
     const status = statusOf(result, ignored);
     r.stats[status]++;
@@ -318,8 +318,10 @@ export class StepRunner {
       default:
         break;
     }
-    const creates = typeof raw.creates === "string" ? String(renderValue(raw.creates, scope)) : undefined;
-    const removes = typeof raw.removes === "string" ? String(renderValue(raw.removes, scope)) : undefined;
+    const creates =
+      typeof raw.creates === "string" ? String(renderValue(raw.creates, scope, valueLocOf(raw, "creates"))) : undefined;
+    const removes =
+      typeof raw.removes === "string" ? String(renderValue(raw.removes, scope, valueLocOf(raw, "removes"))) : undefined;
     const args = this.args(step, scope, r.mode === "check");
     const probe = step.action?.readOnly === true || raw.check_mode === false || frame.inherited.checkMode === false;
     const ctx = this.context(step, frame, ref, scope, noLog);
@@ -450,17 +452,28 @@ export class StepRunner {
     const env = raw.environment ?? raw.env;
     const inh = frame.inherited;
     const timeout =
-      raw.timeout !== undefined ? parseDuration(renderValue(raw.timeout, scope) as string | number) : undefined;
+      raw.timeout !== undefined
+        ? parseDuration(renderValue(raw.timeout, scope, valueLocOf(raw, "timeout")) as string | number)
+        : undefined;
     return {
       exec: this.io.exec,
       fs: this.io.fs,
       step: ref,
       baseDir: step.baseDir,
       playbookDir: r.playbook.dir,
-      cwd: typeof raw.cwd === "string" ? resolve(step.baseDir, String(renderValue(raw.cwd, scope))) : inh.cwd,
+      cwd:
+        typeof raw.cwd === "string"
+          ? resolve(step.baseDir, String(renderValue(raw.cwd, scope, valueLocOf(raw, "cwd"))))
+          : inh.cwd,
       env: { ...inh.environment, ...(env !== undefined ? stringMap(renderValue(env, scope)) : {}) },
-      become: raw.become !== undefined ? truthy(renderValue(raw.become, scope)) : inh.become === true,
-      becomeUser: typeof raw.become_user === "string" ? String(renderValue(raw.become_user, scope)) : inh.becomeUser,
+      become:
+        raw.become !== undefined
+          ? truthy(renderValue(raw.become, scope, valueLocOf(raw, "become")))
+          : inh.become === true,
+      becomeUser:
+        typeof raw.become_user === "string"
+          ? String(renderValue(raw.become_user, scope, valueLocOf(raw, "become_user")))
+          : inh.becomeUser,
       timeoutMs: timeout,
       noLog,
       dryRun: r.mode !== "run",
@@ -487,12 +500,15 @@ export class StepRunner {
     const raw = step.raw;
     const r = this.r;
     const retrying = raw.until !== undefined || raw.retries !== undefined;
-    const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope)) : 3;
+    const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope, valueLocOf(raw, "retries"))) : 3;
     if (!Number.isInteger(retries) || retries < 0)
       throw new RunbookError("schema", `retries: must be a whole number, got ${JSON.stringify(raw.retries)}`, {
         location: valueLocOf(raw, "retries"),
       });
-    const delayMs = raw.delay !== undefined ? parseDuration(renderValue(raw.delay, scope) as string | number) : 5000;
+    const delayMs =
+      raw.delay !== undefined
+        ? parseDuration(renderValue(raw.delay, scope, valueLocOf(raw, "delay")) as string | number)
+        : 5000;
     let attempt = 0;
     for (;;) {
       attempt++;

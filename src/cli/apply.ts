@@ -2,13 +2,12 @@ import { checkPlaybook } from "../api.js";
 import { RunbookError } from "../engine/errors.js";
 import { loadPlaybook } from "../engine/load/playbook.js";
 import { colorStyle, plainStyle } from "../engine/plan/text.js";
+import { chooseColor, chooseOutputMode, createReporter, SecretMasker } from "../engine/report/index.js";
 import { Runner } from "../engine/run/runner.js";
 import type { PlanEntry } from "../engine/run/types.js";
-import { plainLine } from "./basic-output.js";
 import { type CommonOptions, common } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
 import { confirm, preRunSummary } from "./summary.js";
-import { useColor } from "./tty.js";
 
 export interface ApplyOptions extends CommonOptions {
   tags?: string[];
@@ -20,6 +19,7 @@ export interface ApplyOptions extends CommonOptions {
   output?: "tty" | "plain" | "json";
   verbose?: boolean;
   confirm?: boolean;
+  showSecrets?: boolean;
 }
 
 export async function applyCommand(file: string, opts: ApplyOptions): Promise<number> {
@@ -54,18 +54,32 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
       });
     }
     if (tty || opts.confirm)
-      process.stderr.write(preRunSummary(checked, useColor(process.stderr) ? colorStyle : plainStyle));
+      process.stderr.write(
+        preRunSummary(
+          checked,
+          chooseColor({ isTTY: process.stderr.isTTY === true, env: process.env }) ? colorStyle : plainStyle,
+        ),
+      );
     if (opts.confirm && !(await confirm("Apply these changes? [y/N] "))) {
       process.stderr.write("nothing was changed\n");
       return 0;
     }
-    const summary = await new Runner(pb, {
-      ...runOpts,
-      onEvent: (e) => {
-        const line = plainLine(e);
-        if (line !== undefined) process.stdout.write(`${line}\n`);
-      },
-    }).run();
+    const isTTY = process.stdout.isTTY === true;
+    const masker = new SecretMasker({ ...pb.vars, ...pb.varsFiles, ...c.extraVars });
+    const reporter = createReporter({
+      mode: chooseOutputMode({ flag: opts.output, isTTY, env: process.env }),
+      stream: process.stdout,
+      verbose: opts.verbose === true,
+      color: chooseColor({ isTTY, env: process.env }),
+      showSecrets: opts.showSecrets === true,
+      masker,
+    });
+    let summary: Awaited<ReturnType<Runner["run"]>>;
+    try {
+      summary = await new Runner(pb, { ...runOpts, onEvent: (e) => reporter.onEvent(e) }).run();
+    } finally {
+      await reporter.close();
+    }
     if (summary.status === "interrupted") {
       const at = summary.stoppedAt;
       process.stderr.write(`interrupted${at ? ` during [${at.id}] ${at.name}` : ""}; its processes were stopped\n`);

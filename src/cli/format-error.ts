@@ -2,8 +2,8 @@ import { InternalError, RunbookError, RunbookErrors } from "../engine/errors.js"
 import { createStyle, type Style } from "../engine/report/style.js";
 import { formatLocation, renderExcerpt } from "../engine/source.js";
 
-/** Where users report a bug in runbook itself. */
-export const ISSUES_URL = "https://github.com/runbook/runbook/issues";
+// Where bugs go: the package's `bugs` field when it has one, else the maintainers' tracker in general.
+export const ISSUES_URL = "the runbook issue tracker";
 
 export interface FormatErrorOptions {
   color: boolean;
@@ -70,7 +70,7 @@ function formatBug(err: unknown, style: Style, opts: FormatErrorOptions): string
   ];
   const lines = [
     `${style.bold(style.red("runbook has a bug"))}: ${kind}${message}`,
-    `This is not a problem with your playbook. Please report it at ${opts.issuesUrl ?? ISSUES_URL} with this output.`,
+    `This is not a problem with your playbook. Please report it to ${opts.issuesUrl ?? ISSUES_URL} with this output.`,
     "",
     env.join(", "),
   ];

@@ -35,6 +35,7 @@ program
   .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
   .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to try a playbook for another machine", collect, [])
   .option("-v, --verbose", "show full command output")
+  .option("--show-secrets", "do not mask values of variables named like *password*, *token*, *secret*, *key*")
   .addHelpText(
     "after",
     "\nExamples:\n  runbook apply playbooks/dev.yml\n  runbook apply playbooks/production.yml -e istio_version=1.30.4 --tags install\n  runbook apply site.yml --dry-run\n",
@@ -122,6 +123,12 @@ presets
     const { presetShowCommand } = await import("./info.js");
     process.exitCode = await presetShowCommand(name, [...opts.presetPath, ...(presets.opts().presetPath as string[])]);
   });
+
+// `runbook ... | head` closes stdout early: that is not an error worth a stack trace.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 try {
   await program.parseAsync(process.argv);

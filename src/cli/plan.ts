@@ -1,10 +1,10 @@
 import { planPlaybook } from "../api.js";
 import { planDocument } from "../engine/plan/document.js";
 import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
+import { chooseColor } from "../engine/report/mode.js";
 import { VERSION } from "../version.js";
 import { type CommonOptions, common } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
-import { useColor } from "./tty.js";
 
 export interface PlanOptions extends CommonOptions {
   tags?: string[];
@@ -30,7 +30,13 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
         : undefined);
     const doc = planDocument(playbook, entries, { status: summary.status, error, version: VERSION });
     if (opts.format === "json") process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    else process.stdout.write(planText(doc, useColor(process.stdout) ? colorStyle : plainStyle));
+    else
+      process.stdout.write(
+        planText(
+          doc,
+          chooseColor({ isTTY: process.stdout.isTTY === true, env: process.env }) ? colorStyle : plainStyle,
+        ),
+      );
     return summary.status === "ok" ? 0 : summary.status === "interrupted" ? 130 : 1;
   } catch (e) {
     printError(e);

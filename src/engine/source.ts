@@ -32,6 +32,9 @@ export function displayPath(file: string, cwd = process.cwd()): string {
 
 /** Move a location inside a scalar (e.g. a template error at line 1, col 5 of a string). */
 export function offsetLocation(loc: SourceLocation, line: number, col: number): SourceLocation {
+  // A quoted scalar's text starts one column after its opening quote.
+  const first = sources.get(loc.file)?.split("\n")[loc.line - 1]?.[loc.col - 1];
+  if (line <= 1 && (first === '"' || first === "'")) col += 1;
   return line <= 1
     ? { file: loc.file, line: loc.line, col: loc.col + col - 1 }
     : { file: loc.file, line: loc.line + line - 1, col };

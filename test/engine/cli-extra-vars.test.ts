@@ -7,7 +7,7 @@ describe("apply -e", () => {
     const r = runCli(["apply", "--output", "plain", "test/fixtures/cli-flag.yml", "-e", "flag=false"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ok +\[1\] flag is the boolean false\n {2}flag=false/);
+    expect(r.stdout).toMatch(/ok +\[1\] flag is the boolean false \(\d+ms\)\n +flag=false/);
     expect(r.stdout).toMatch(/skipped +\[2\] flag is true \(when: flag\)/);
   });
   it('-e flag="false" (quoted) is a string, and a string condition is an error before anything runs', () => {

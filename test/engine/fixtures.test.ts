@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runPlaybook } from "../../src/api.js";
-import { formatUserError } from "../../src/cli/basic-output.js";
 import { parseExtraVars } from "../../src/cli/extra-vars.js";
+import { formatError } from "../../src/cli/format-error.js";
 import { RunbookError, RunbookErrors } from "../../src/engine/errors.js";
 import type { RunEvent } from "../../src/engine/events.js";
 import { createFacts, type Facts } from "../../src/engine/facts.js";
@@ -67,7 +67,7 @@ async function transcript(name: string): Promise<string> {
     });
   } catch (err) {
     if (!(err instanceof RunbookError || err instanceof RunbookErrors)) throw err;
-    lines.push(`exit ${err.exitCode}`, formatUserError(err));
+    lines.push(`exit ${err.exitCode}`, formatError(err, { color: false }));
   } finally {
     process.env.PATH = savedPath;
   }

@@ -48,7 +48,7 @@ describe("formatError", () => {
     const err = new InternalError("plan has no step 7", { cause: new TypeError("cannot read 'id' of undefined") });
     const text = formatError(err, { color: false, version: "0.1.0" });
     expect(text).toMatch(/^runbook has a bug: plan has no step 7\n/);
-    expect(text).toContain(`Please report it at ${ISSUES_URL} with this output.`);
+    expect(text).toContain(`Please report it to ${ISSUES_URL} with this output.`);
     expect(text).toContain(`runbook 0.1.0, node ${process.version}`);
     expect(text).toMatch(/\nInternalError: plan has no step 7\n {4}at /);
     expect(text).toMatch(/\ncaused by: TypeError: cannot read 'id' of undefined\n {4}at /);

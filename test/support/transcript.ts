@@ -23,14 +23,14 @@ export function transcriptLine(e: RunEvent, root: string): string | undefined {
       if (isPrint && e.status !== "skipped" && !("results" in e.result))
         lines.push(`${indent}  | ${String(e.result.msg).split("\n").join(`\n${indent}  | `)}`);
       else if (e.status === "failed" || e.status === "ignored") lines.push(`${indent}  ! ${String(e.result.msg)}`);
-      if (e.result.censored) lines.push(`${indent}  # ${JSON.stringify(e.result)}`);
+      if (e.step.noLog) lines.push(`${indent}  # ${JSON.stringify(e.result)}`);
       return lines.join("\n");
     }
     case "item-end": {
       const shown =
         (e.step.action === "print" || e.step.action === "debug") && e.status !== "skipped" ? ` | ${e.result.msg}` : "";
       return `${"  ".repeat(e.step.depth)}  - [${e.index}] ${e.status} ${e.label}${e.reason ? ` (${e.reason})` : ""}${shown}${
-        e.result.censored ? ` # ${JSON.stringify(e.result)}` : ""
+        e.step.noLog ? ` # ${JSON.stringify(e.result)}` : ""
       }`;
     }
     case "retry":

@@ -23,16 +23,3 @@ export function loopResult(results: Result[], durationMs: number): Result {
     results,
   };
 }
-
-const REDACTED = "<redacted: no_log>";
-
-/** What events and errors may show of a `no_log` step's result. */
-export function redactResult(r: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of ["changed", "failed", "skipped", "duration_ms", "attempts", "rc"]) if (k in r) out[k] = r[k];
-  out.msg = REDACTED;
-  out.censored = "the output has been hidden because `no_log: true` was set for this step";
-  return out;
-}
-
-export { REDACTED };

@@ -12,12 +12,13 @@ import type { Playbook, Step } from "../load/model.js";
 import { Loader } from "../load/playbook.js";
 import { checkParam } from "../load/preset.js";
 import { keyLocOf, valueLocOf } from "../load/yaml.js";
+import { redactResult } from "../report/redact.js";
 import { formatLocation } from "../source.js";
 import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
-import { type Result, redactResult, skippedResult } from "./result.js";
+import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
 import { Interrupted, StepFailed } from "./signals.js";
 import { StepRunner } from "./step.js";
@@ -85,8 +86,8 @@ export class Runner {
     this.options.onPlan?.(entry);
   }
 
-  ref(step: Step, frame: Frame, name: string): StepRef {
-    return {
+  ref(step: Step, frame: Frame, name: string, noLog = false): StepRef {
+    const ref: StepRef = {
       id: String(++this.counter),
       name,
       action: step.actionKey,
@@ -94,6 +95,8 @@ export class Runner {
       chain: frame.chain,
       depth: frame.chain.length,
     };
+    if (noLog) ref.noLog = true;
+    return ref;
   }
 
   async run(): Promise<RunSummary> {
@@ -125,7 +128,7 @@ export class Runner {
         summary = { status: "failed", stats: this.stats, durationMs: 0, stoppedAt: this.current, error: e };
       } else throw e;
     }
-    summary.durationMs = performance.now() - t0;
+    summary.durationMs = Math.round(performance.now() - t0);
     if (this.mode === "check" && this.checkErrors.length) throw new RunbookErrors(this.checkErrors);
     this.emit({
       kind: "run-end",
@@ -279,7 +282,11 @@ export class Runner {
     const b = step.block!;
     const raw = step.raw;
     const scope = buildScope(this.globals, frame);
-    const name = typeof raw.name === "string" ? renderString(raw.name, scope, valueLocOf(raw, "name")) : "block";
+    // An unnamed block is known by where it starts.
+    const name =
+      typeof raw.name === "string"
+        ? renderString(raw.name, scope, valueLocOf(raw, "name"))
+        : `at ${step.location ? formatLocation(step.location) : "?"}`;
     const cond = this.entryCondition(step, scope);
     if (cond.skip) return this.skipTree(step, frame, cond.skip);
     const vars = raw.vars

@@ -100,7 +100,14 @@ export class StepRunner {
     const base = buildScope(r.globals, frame);
     const stepVars = raw.vars ? (renderValue(raw.vars, base, valueLocOf(raw, "vars")) as Scope) : undefined;
     const scope = stepVars ? buildScope(r.globals, frame, stepVars) : base;
-    let name = typeof raw.name === "string" ? raw.name : `${step.actionKey}: ${shortArgs(step.args)}`;
+    const hidden = truthy(raw.no_log) || frame.inherited.noLog === true;
+    // An unnamed no_log step is not named after its arguments: they are what no_log hides.
+    let name =
+      typeof raw.name === "string"
+        ? raw.name
+        : hidden
+          ? `${step.actionKey} (no_log)`
+          : `${step.actionKey}: ${shortArgs(step.args)}`;
     try {
       if (typeof raw.name === "string") name = renderString(raw.name, scope, valueLocOf(raw, "name"));
     } catch (e) {
@@ -108,7 +115,8 @@ export class StepRunner {
       if (r.mode === "check" && !(e instanceof RunbookError && /item|undefined variable `item`/.test(e.message)))
         throw e;
     }
-    const ref = r.ref(step, frame, name);
+    const noLog = hidden;
+    const ref = r.ref(step, frame, name, noLog);
     if (!isHandler) {
       const filtered = r.selected(tags);
       if (filtered) {
@@ -122,7 +130,6 @@ export class StepRunner {
     }
     if (r.mode === "check" && raw.notify !== undefined) r.checkNotify(step);
     r.current = ref;
-    const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
     const t0 = performance.now();
     const loopRaw = raw.loop ?? raw.with_items;
     let outcome: Outcome;
@@ -132,7 +139,7 @@ export class StepRunner {
       r.emit({ kind: "step-start", step: ref });
       outcome = await this.once(step, frame, ref, stepVars, undefined, tags, undefined);
     }
-    const durationMs = performance.now() - t0;
+    const durationMs = Math.round(performance.now() - t0);
     if (outcome.unknown !== undefined) {
       r.register(step, frame, undefined, ref);
       // A dry run reports what the step would do: "changed" when the plan says it would change something.
@@ -162,7 +169,7 @@ export class StepRunner {
     const ignored =
       result.failed &&
       (raw.ignore_errors !== undefined
-        ? truthy(renderValue(raw.ignore_errors, scope))
+        ? truthy(renderValue(raw.ignore_errors, scope, valueLocOf(raw, "ignore_errors")))
         : frame.inherited.ignoreErrors === true);
     const status = statusOf(result, ignored);
     r.stats[status]++;
@@ -237,6 +244,7 @@ export class StepRunner {
       const itemScope = buildScope(r.globals, frame, stepVars, loopVars);
       let label = itemLabel(item);
       if (lc.label !== undefined) label = String(renderValue(lc.label, itemScope, valueLocOf(lc, "label")));
+      if (ref.noLog) label = `item ${index} (no_log)`;
       r.emit({ kind: "item-start", step: ref, index, label });
       const ti = performance.now();
       const out = await this.once(step, frame, ref, stepVars, loopVars, tags, { index, label });
@@ -255,7 +263,7 @@ export class StepRunner {
         label,
         status: statusOf(res, false),
         result: r.redacted(res, noLog),
-        durationMs: performance.now() - ti,
+        durationMs: Math.round(performance.now() - ti),
         reason: res.skipped ? String(res.skip_reason) : undefined,
       });
       results.push(res);
@@ -310,8 +318,10 @@ export class StepRunner {
       default:
         break;
     }
-    const creates = typeof raw.creates === "string" ? String(renderValue(raw.creates, scope)) : undefined;
-    const removes = typeof raw.removes === "string" ? String(renderValue(raw.removes, scope)) : undefined;
+    const creates =
+      typeof raw.creates === "string" ? String(renderValue(raw.creates, scope, valueLocOf(raw, "creates"))) : undefined;
+    const removes =
+      typeof raw.removes === "string" ? String(renderValue(raw.removes, scope, valueLocOf(raw, "removes"))) : undefined;
     const args = this.args(step, scope, r.mode === "check");
     const probe = step.action?.readOnly === true || raw.check_mode === false || frame.inherited.checkMode === false;
     const ctx = this.context(step, frame, ref, scope, noLog);
@@ -442,17 +452,28 @@ export class StepRunner {
     const env = raw.environment ?? raw.env;
     const inh = frame.inherited;
     const timeout =
-      raw.timeout !== undefined ? parseDuration(renderValue(raw.timeout, scope) as string | number) : undefined;
+      raw.timeout !== undefined
+        ? parseDuration(renderValue(raw.timeout, scope, valueLocOf(raw, "timeout")) as string | number)
+        : undefined;
     return {
       exec: this.io.exec,
       fs: this.io.fs,
       step: ref,
       baseDir: step.baseDir,
       playbookDir: r.playbook.dir,
-      cwd: typeof raw.cwd === "string" ? resolve(step.baseDir, String(renderValue(raw.cwd, scope))) : inh.cwd,
+      cwd:
+        typeof raw.cwd === "string"
+          ? resolve(step.baseDir, String(renderValue(raw.cwd, scope, valueLocOf(raw, "cwd"))))
+          : inh.cwd,
       env: { ...inh.environment, ...(env !== undefined ? stringMap(renderValue(env, scope)) : {}) },
-      become: raw.become !== undefined ? truthy(renderValue(raw.become, scope)) : inh.become === true,
-      becomeUser: typeof raw.become_user === "string" ? String(renderValue(raw.become_user, scope)) : inh.becomeUser,
+      become:
+        raw.become !== undefined
+          ? truthy(renderValue(raw.become, scope, valueLocOf(raw, "become")))
+          : inh.become === true,
+      becomeUser:
+        typeof raw.become_user === "string"
+          ? String(renderValue(raw.become_user, scope, valueLocOf(raw, "become_user")))
+          : inh.becomeUser,
       timeoutMs: timeout,
       noLog,
       dryRun: r.mode !== "run",
@@ -479,12 +500,15 @@ export class StepRunner {
     const raw = step.raw;
     const r = this.r;
     const retrying = raw.until !== undefined || raw.retries !== undefined;
-    const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope)) : 3;
+    const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope, valueLocOf(raw, "retries"))) : 3;
     if (!Number.isInteger(retries) || retries < 0)
       throw new RunbookError("schema", `retries: must be a whole number, got ${JSON.stringify(raw.retries)}`, {
         location: valueLocOf(raw, "retries"),
       });
-    const delayMs = raw.delay !== undefined ? parseDuration(renderValue(raw.delay, scope) as string | number) : 5000;
+    const delayMs =
+      raw.delay !== undefined
+        ? parseDuration(renderValue(raw.delay, scope, valueLocOf(raw, "delay")) as string | number)
+        : 5000;
     let attempt = 0;
     for (;;) {
       attempt++;

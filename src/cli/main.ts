@@ -58,6 +58,7 @@ program
   .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
   .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
   .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to plan for another machine", collect, [])
+  .option("--show-secrets", "do not mask values of variables named like *password*, *token*, *secret*, *key*")
   .addHelpText(
     "after",
     "\nThe same inputs give byte-identical output, so a plan can be committed and diffed.\nSteps marked `check_mode: false` (read-only probes) run; nothing else does.\n\nExamples:\n  runbook plan playbooks/dev.yml\n  runbook plan playbooks/production.yml --format json > plan.json\n  runbook plan playbooks/homelab-k3s.yml --fact arch=arm64\n",

@@ -44,7 +44,8 @@ const json = JSON.stringify(doc);
 const ms = performance.now() - t0;
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+else console.log(dir);
 console.log(
   `plan of ${doc.steps.length} steps: ${ms.toFixed(0)} ms, peak RSS ${(peak / 1024 / 1024).toFixed(0)} MB, JSON ${(json.length / 1024 / 1024).toFixed(1)} MB`,
 );

@@ -28,9 +28,15 @@ export async function planPlaybook(
   options: RunOptions & LoadOptions = {},
 ): Promise<{ playbook: Playbook; entries: PlanEntry[]; summary: RunSummary }> {
   const pb = typeof file === "string" ? loadPlaybook(file, options) : file;
-  await checkPlaybook(pb, { ...options, onPlan: undefined });
   const entries: PlanEntry[] = [];
-  const summary = await new Runner(pb, { ...options, mode: "dry-run", onPlan: (e) => entries.push(e) }).run();
+  // One pass: a dry run that collects every user error as the check pass would (a plan of 10,000
+  // steps is not walked twice). Only read-only probes run before an error is reported.
+  const summary = await new Runner(pb, {
+    ...options,
+    mode: "dry-run",
+    collectErrors: true,
+    onPlan: (e) => entries.push(e),
+  }).run();
   return { playbook: pb, entries, summary };
 }
 

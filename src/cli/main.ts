@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { exitCodeOf, printError } from "./errors.js";
 
@@ -8,7 +8,9 @@ program
   .description("Declarative YAML playbooks for standing up and operating Istio on Kubernetes")
   .version(VERSION, "-V, --version", "print the version")
   .showHelpAfterError("(run `runbook --help` for usage)")
-  .configureOutput({ outputError: (str, write) => write(str) });
+  .configureOutput({ outputError: (str, write) => write(str) })
+  // Usage errors exit 2 like every other invalid input (commander's default is 1).
+  .exitOverride();
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const list = (v: string, prev: string[]) => [
@@ -56,6 +58,7 @@ program
   .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
   .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
   .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to plan for another machine", collect, [])
+  .option("--show-secrets", "do not mask values of variables named like *password*, *token*, *secret*, *key*")
   .addHelpText(
     "after",
     "\nThe same inputs give byte-identical output, so a plan can be committed and diffed.\nSteps marked `check_mode: false` (read-only probes) run; nothing else does.\n\nExamples:\n  runbook plan playbooks/dev.yml\n  runbook plan playbooks/production.yml --format json > plan.json\n  runbook plan playbooks/homelab-k3s.yml --fact arch=arm64\n",
@@ -80,6 +83,10 @@ program
 program
   .command("facts")
   .description("print the facts about this machine as JSON")
+  .addHelpText(
+    "after",
+    "\nPlaybooks read them as facts.os, facts.arch, ... (computed only when used).\n\nExamples:\n  runbook facts\n  runbook facts | jq -r .arch\n",
+  )
   .action(async () => {
     const { factsCommand } = await import("./info.js");
     process.exitCode = await factsCommand();
@@ -101,6 +108,7 @@ program
 program
   .command("playbooks")
   .description("list the bundled playbooks with their descriptions")
+  .addHelpText("after", "\nExamples:\n  runbook playbooks\n  runbook plan $(npm root)/runbook/playbooks/dev.yml\n")
   .action(async () => {
     const { playbooksCommand } = await import("./info.js");
     process.exitCode = await playbooksCommand();
@@ -109,6 +117,10 @@ program
 const presets = program
   .command("presets")
   .description("list the presets found, and where (see `presets show NAME`)")
+  .addHelpText(
+    "after",
+    "\nLookup order: ./presets/, RUNBOOK_PRESET_PATH and --preset-path, npm packages, bundled.\n\nExamples:\n  runbook presets\n  runbook presets show istio\n",
+  )
   .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
   .action(async (opts: { presetPath: string[] }) => {
     const { presetsCommand } = await import("./info.js");
@@ -124,6 +136,19 @@ presets
     process.exitCode = await presetShowCommand(name, [...opts.presetPath, ...(presets.opts().presetPath as string[])]);
   });
 
+program
+  .command("completion")
+  .description("print a shell completion script for bash, zsh or fish")
+  .argument("<shell>", "bash, zsh or fish")
+  .addHelpText(
+    "after",
+    '\nExamples:\n  eval "$(runbook completion bash)"            # in ~/.bashrc\n  runbook completion zsh > "${fpath[1]}/_runbook"\n  runbook completion fish > ~/.config/fish/completions/runbook.fish\n',
+  )
+  .action(async (shell: string) => {
+    const { completionScript } = await import("./completion.js");
+    process.stdout.write(completionScript(program, shell));
+  });
+
 // `runbook ... | head` closes stdout early: that is not an error worth a stack trace.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
@@ -133,6 +158,9 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
+  if (e instanceof CommanderError) {
+    process.exit(e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : 2);
+  }
   printError(e);
   process.exitCode = exitCodeOf(e);
 }

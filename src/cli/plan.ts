@@ -2,6 +2,7 @@ import { planPlaybook } from "../api.js";
 import { planDocument } from "../engine/plan/document.js";
 import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
 import { chooseColor } from "../engine/report/mode.js";
+import { SecretMasker } from "../engine/report/redact.js";
 import { VERSION } from "../version.js";
 import { type CommonOptions, common } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
@@ -11,6 +12,7 @@ export interface PlanOptions extends CommonOptions {
   skipTags?: string[];
   startAtTask?: string;
   format?: "text" | "json";
+  showSecrets?: boolean;
 }
 
 /** `runbook plan`: the dry run as a document. Nothing is changed; probes marked check_mode: false run. */
@@ -29,14 +31,10 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
         ? `step [${summary.stoppedAt.id}] ${summary.stoppedAt.name} failed during the plan`
         : undefined);
     const doc = planDocument(playbook, entries, { status: summary.status, error, version: VERSION });
-    if (opts.format === "json") process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    else
-      process.stdout.write(
-        planText(
-          doc,
-          chooseColor({ isTTY: process.stdout.isTTY === true, env: process.env }) ? colorStyle : plainStyle,
-        ),
-      );
+    const masker = new SecretMasker({ ...playbook.vars, ...playbook.varsFiles, ...c.extraVars });
+    const mask = (t: string) => (opts.showSecrets ? t : masker.mask(t));
+    const style = chooseColor({ isTTY: process.stdout.isTTY === true, env: process.env }) ? colorStyle : plainStyle;
+    process.stdout.write(mask(opts.format === "json" ? `${JSON.stringify(doc, null, 2)}\n` : planText(doc, style)));
     return summary.status === "ok" ? 0 : summary.status === "interrupted" ? 130 : 1;
   } catch (e) {
     printError(e);

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { actionsMarkdown } from "../../src/engine/schema/actions-doc.js";
 import { jsonSchemas } from "../../src/engine/schema/json-schema.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -18,9 +19,13 @@ function yamlFiles(dir: string): string[] {
 }
 
 describe("JSON Schema", () => {
-  it("is committed up to date in schema/ (run `npm run schema` after changing a zod schema)", () => {
+  it("is committed up to date in schema/ (run `npm run docs` after changing a zod schema)", () => {
     expect(JSON.parse(readFileSync(join(ROOT, "schema/playbook.schema.json"), "utf8"))).toEqual(schemas.playbook);
     expect(JSON.parse(readFileSync(join(ROOT, "schema/preset.schema.json"), "utf8"))).toEqual(schemas.preset);
+  });
+
+  it("docs/actions.md is generated from the same schemas and up to date (npm run docs)", () => {
+    expect(readFileSync(join(ROOT, "docs/actions.md"), "utf8")).toBe(actionsMarkdown());
   });
 
   it("accepts every valid fixture playbook", () => {

@@ -39,6 +39,10 @@ export class Runner {
   readonly stats = emptyStats();
   readonly globals: Globals;
   readonly signal: AbortSignal;
+  /** In check mode (and plans), user errors are collected so that all of them are reported together. */
+  get collecting(): boolean {
+    return this.mode === "check" || this.options.collectErrors === true;
+  }
   /** Problems found in check mode, all reported together. */
   readonly checkErrors: RunbookError[] = [];
   private counter = 0;
@@ -129,7 +133,7 @@ export class Runner {
       } else throw e;
     }
     summary.durationMs = Math.round(performance.now() - t0);
-    if (this.mode === "check" && this.checkErrors.length) throw new RunbookErrors(this.checkErrors);
+    if (this.collecting && this.checkErrors.length) throw new RunbookErrors(this.checkErrors);
     this.emit({
       kind: "run-end",
       status: summary.status,
@@ -196,7 +200,7 @@ export class Runner {
   async walk(steps: Step[], frame: Frame): Promise<void> {
     for (const step of steps) {
       if (this.signal.aborted) throw new Interrupted(this.current);
-      if (this.mode === "check") {
+      if (this.collecting) {
         try {
           await this.step(step, frame);
         } catch (e) {

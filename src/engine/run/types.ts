@@ -29,6 +29,8 @@ export interface RunOptions {
   cacheDir?: string;
   /** The environment seen as `env` and by commands (default: process.env). */
   env?: Record<string, string | undefined>;
+  /** Collect user errors (templates, expressions, arguments) and throw them together at the end. */
+  collectErrors?: boolean;
   /** Skip the static check that `apply` does before running (tests of run-time behaviour). */
   skipCheck?: boolean;
 }

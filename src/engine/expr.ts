@@ -19,7 +19,9 @@ function toCel(v: unknown): unknown {
   if (typeof v !== "object" || v === null || isUnknown(v)) return v;
   // Lazy objects (facts) are converted field by field as CEL reads them, so unread facts cost nothing.
   if ((v as { [LAZY]?: boolean })[LAZY]) return new Proxy(v, { get: (t, p) => toCel(Reflect.get(t, p)) });
-  const hit = converted.get(v);
+  // Only frozen values (registered results) are cached: anything else may change between evaluations.
+  const frozen = Object.isFrozen(v);
+  const hit = frozen ? converted.get(v) : undefined;
   if (hit !== undefined) return hit;
   let out: unknown;
   if (Array.isArray(v)) out = v.map(toCel);
@@ -29,7 +31,7 @@ function toCel(v: unknown): unknown {
     for (const k of Object.keys(v)) o[k] = toCel((v as Record<string, unknown>)[k]);
     out = o;
   }
-  converted.set(v, out);
+  if (frozen) converted.set(v, out);
   return out;
 }
 

@@ -227,9 +227,7 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(changedCount(r.second.output), r.second.output).toBe(0);
   }, 60_000);
 
-  // Needs the engine to skip a tag-filtered block or preset without evaluating its `when` (the k3s
-  // preset's block reads a probe that --skip-tags k3s never ran).
-  test.skip("homelab-k3s.yml (without the k3s stage) deploys and proves the sample app", async () => {
+  test("homelab-k3s.yml (without the k3s stage) deploys and proves the sample app", async () => {
     const r = await applyScenario({
       fixture: "homelab-k3s",
       playbook: "homelab-k3s.yml",
@@ -247,8 +245,7 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(changedCount(r.second.output), r.second.output).toBe(0);
   }, 60_000);
 
-  // Needs `loop` on `include` (one namespace at a time) and `{{ item.field }}` in looped step names.
-  test.skip("ambient-migration.yml migrates shop then bookinfo, in the documented order", async () => {
+  test("ambient-migration.yml migrates shop then bookinfo, in the documented order", async () => {
     const r = await applyScenario({
       fixture: "ambient-migration",
       playbook: "ambient-migration.yml",
@@ -268,7 +265,7 @@ describe("bundled playbooks against the stand-ins", () => {
   }, 90_000);
 
   // Same engine needs as above (the whole playbook is checked before it runs).
-  test.skip("ambient-migration.yml stops on PeerAuthentication DISABLE before changing the cluster", async () => {
+  test("ambient-migration.yml stops on PeerAuthentication DISABLE before changing the cluster", async () => {
     const r = await applyScenario({
       fixture: "ambient-migration-blocked",
       playbook: "ambient-migration.yml",
@@ -281,8 +278,7 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(r.objects[0]?.filter((o) => o.kind === "CustomResourceDefinition").length).toBe(3);
   }, 60_000);
 
-  // Needs `loop` on `include` and `{{ item.field }}` in looped step names.
-  test.skip("multicluster-east-west.yml cross-applies remote secrets between two contexts", async () => {
+  test("multicluster-east-west.yml cross-applies remote secrets between two contexts", async () => {
     const r = await applyScenario({
       fixture: "multicluster-east-west",
       playbook: "multicluster-east-west.yml",

@@ -31,7 +31,8 @@ export function clusterFor(
     processEnv: ctx.processEnv,
     baseDir: ctx.baseDir,
   };
-  return connect({ context: args.context, kubeconfig: args.kubeconfig }, env);
+  // An empty context (e.g. a templated default) means the kubeconfig's current context.
+  return connect({ context: args.context || undefined, kubeconfig: args.kubeconfig || undefined }, env);
 }
 
 /** Adapter errors become failed results with the same message. */

@@ -37,9 +37,11 @@ export function buildArgv(req: ExecRequest): string[] {
   if (req.become) {
     const sudo = ["sudo", "-n"];
     if (req.becomeUser) sudo.push("-u", req.becomeUser);
-    // sudo resets the environment; pass the step's variables explicitly.
-    const envArgs = Object.entries(req.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    argv = envArgs.length ? [...sudo, "env", ...envArgs, ...argv] : [...sudo, ...argv];
+    // sudo resets the environment; keep the step's variables by name, so their values (tokens)
+    // never appear in the process list the way `sudo env K=V` would show them.
+    const names = Object.keys(req.env ?? {});
+    if (names.length) sudo.push(`--preserve-env=${names.join(",")}`);
+    argv = [...sudo, ...argv];
   }
   return argv;
 }

@@ -16,8 +16,9 @@ import { redactResult } from "../report/redact.js";
 import { formatLocation } from "../source.js";
 import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
-import { containsUnknown, makeUnknown } from "../unknown.js";
+import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
+import { type LoopControl, loopItems, loopVarsFor } from "./loop.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
 import { Interrupted, StepFailed } from "./signals.js";
@@ -283,6 +284,7 @@ export class Runner {
   }
 
   private async block(step: Step, frame: Frame): Promise<void> {
+    if (this.filteredOut(step, frame)) return;
     const b = step.block!;
     const raw = step.raw;
     const scope = buildScope(this.globals, frame);
@@ -347,13 +349,66 @@ export class Runner {
     if (failure) throw failure;
   }
 
+  /** Could any step below this one pass the tag filter? If not, its `when` is never evaluated. */
+  private subtreeSelected(step: Step, inherited: string[]): boolean {
+    const own = step.raw.tags;
+    const tags = [...inherited, ...(own === undefined ? [] : [own].flat().map(String))];
+    if (step.kind === "block" && step.block) {
+      return [...step.block.block, ...step.block.rescue, ...step.block.always].some((s) =>
+        this.subtreeSelected(s, tags),
+      );
+    }
+    if (step.kind === "include")
+      return step.include ? step.include.steps.some((s) => this.subtreeSelected(s, tags)) : true;
+    if (step.kind === "preset" && step.preset) return step.preset.tasks.some((s) => this.subtreeSelected(s, tags));
+    return this.selected(tags) === undefined;
+  }
+
+  /** Blocks, includes and presets whose every step is filtered out by tags are passed over whole. */
+  private filteredOut(step: Step, frame: Frame): boolean {
+    if (frame.chain.some((c) => c.kind === "handler") || this.subtreeSelected(step, frame.inherited.tags)) return false;
+    this.skipTree(
+      step,
+      frame,
+      `no step selected by ${this.options.tags?.length ? `--tags ${this.options.tags.join(",")}` : "the tag filter"}`,
+    );
+    return true;
+  }
+
   private async include(step: Step, frame: Frame): Promise<void> {
+    if (this.filteredOut(step, frame)) return;
+    const raw = step.raw;
+    if (raw.loop === undefined && raw.with_items === undefined) return this.includeOnce(step, frame, undefined);
+    // Like Ansible's include_tasks with loop: the file's steps run once per item, in order.
+    const got = loopItems(raw, buildScope(this.globals, frame));
+    if (!Array.isArray(got)) {
+      this.plan({
+        step: this.ref(step, frame, `include ${this.includeName(step)}`),
+        decision: "runtime",
+        reason: `loop items are known at run time (${got.unknown.path})`,
+        waitsFor: got.unknown,
+      });
+      return;
+    }
+    const lc = (raw.loop_control ?? {}) as LoopControl;
+    for (const [index, item] of got.entries()) await this.includeOnce(step, frame, loopVarsFor(lc, item, index));
+  }
+
+  private includeName(step: Step): string {
+    return typeof step.args === "string" ? step.args : (step.args as { file: string }).file;
+  }
+
+  private async includeOnce(step: Step, frame: Frame, loopVars: Record<string, unknown> | undefined): Promise<void> {
     const raw = step.raw;
     // A step's own `vars` apply to the file name and, like `{ file, vars }`, to every included step.
     const stepVars = raw.vars
-      ? (renderValue(raw.vars, buildScope(this.globals, frame), valueLocOf(raw, "vars")) as Record<string, unknown>)
+      ? (renderValue(raw.vars, buildScope(this.globals, frame, undefined, loopVars), valueLocOf(raw, "vars")) as Record<
+          string,
+          unknown
+        >)
       : undefined;
-    const outer = stepVars ? childFrame(frame, { layers: [...frame.layers, stepVars] }) : frame;
+    const extra = [stepVars, loopVars].filter((l): l is Record<string, unknown> => l !== undefined);
+    const outer = extra.length ? childFrame(frame, { layers: [...frame.layers, ...extra] }) : frame;
     const scope = buildScope(this.globals, outer);
     const tags = this.tagsOf(step, frame);
     const cond = this.entryCondition(step, scope);
@@ -397,6 +452,7 @@ export class Runner {
   }
 
   private async preset(step: Step, frame: Frame): Promise<void> {
+    if (this.filteredOut(step, frame)) return;
     const preset = step.preset!;
     const raw = step.raw;
     const scope = buildScope(this.globals, frame);
@@ -478,6 +534,7 @@ export class Runner {
   register(step: Step, frame: Frame, result: Result | undefined, ref: StepRef): void {
     const name = step.raw.register;
     if (typeof name !== "string") return;
+    if (result) deepFreeze(result);
     frame.runtime[name] =
       result ??
       makeUnknown({ path: name, from: `${ref.name}${ref.location ? ` (${formatLocation(ref.location)})` : ""}` });
@@ -486,6 +543,13 @@ export class Runner {
   redacted(result: Record<string, unknown>, noLog: boolean): Record<string, unknown> {
     return noLog ? redactResult(result) : result;
   }
+}
+
+/** A registered result never changes after the step: freezing it lets conditions cache its conversion. */
+function deepFreeze(v: unknown): void {
+  if (v === null || typeof v !== "object" || Object.isFrozen(v) || isUnknown(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
 }
 
 export function stringMap(v: unknown): Record<string, string> {

@@ -14,6 +14,7 @@ import type { SourceLocation } from "../source.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, type UnknownInfo } from "../unknown.js";
 import { resolveTemplateFile } from "./context.js";
+import { loopItems, loopVarsFor } from "./loop.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
 import { stringMap } from "./runner.js";
@@ -111,9 +112,12 @@ export class StepRunner {
     try {
       if (typeof raw.name === "string") name = renderString(raw.name, scope, valueLocOf(raw, "name"));
     } catch (e) {
-      // Names that use loop items or run-time values cannot always be rendered up front.
-      if (r.mode === "check" && !(e instanceof RunbookError && /item|undefined variable `item`/.test(e.message)))
-        throw e;
+      // A looped step's name may use its loop variables, which exist only per item: keep the name as written.
+      const lc = (raw.loop_control ?? {}) as { loop_var?: string; index_var?: string };
+      const loopNames = [lc.loop_var ?? "item", lc.index_var].filter(Boolean).join("|");
+      const looped = raw.loop !== undefined || raw.with_items !== undefined;
+      const aboutLoopVar = e instanceof RunbookError && new RegExp(`variable \`(${loopNames})\``).test(e.message);
+      if (r.mode === "check" && !(looped && aboutLoopVar)) throw e;
     }
     const noLog = hidden;
     const ref = r.ref(step, frame, name, noLog);
@@ -134,7 +138,7 @@ export class StepRunner {
     const loopRaw = raw.loop ?? raw.with_items;
     let outcome: Outcome;
     if (loopRaw !== undefined) {
-      outcome = await this.loop(step, frame, ref, scope, stepVars, loopRaw, tags);
+      outcome = await this.loop(step, frame, ref, scope, stepVars, tags);
     } else {
       r.emit({ kind: "step-start", step: ref });
       outcome = await this.once(step, frame, ref, stepVars, undefined, tags, undefined);
@@ -194,53 +198,35 @@ export class StepRunner {
     ref: StepRef,
     scope: Scope,
     stepVars: Scope | undefined,
-    loopRaw: unknown,
     tags: string[],
   ): Promise<Outcome> {
     const raw = step.raw;
     const r = this.r;
-    const key = raw.loop !== undefined ? "loop" : "with_items";
-    let items = renderValue(loopRaw, scope, valueLocOf(raw, key));
-    const u = containsUnknown(items);
-    if (u && !Array.isArray(items)) {
+    const got = loopItems(raw, scope);
+    if (!Array.isArray(got)) {
       r.plan({
         step: ref,
         decision: "runtime",
-        reason: `loop items are known at run time (${u.path})`,
-        waitsFor: u,
+        reason: `loop items are known at run time (${got.unknown.path})`,
+        waitsFor: got.unknown,
         tags,
       });
-      return { unknown: u };
+      return { unknown: got.unknown };
     }
-    if (items && typeof items === "object" && !Array.isArray(items))
-      items = Object.entries(items).map(([k, value]) => ({ key: k, value }));
-    if (!Array.isArray(items)) {
-      throw new RunbookError(
-        "schema",
-        `\`${key}\` must give a list or a map, got ${typeof items} ${JSON.stringify(items)?.slice(0, 40)}`,
-        {
-          location: valueLocOf(raw, key),
-          hint:
-            typeof items === "string" ? 'a single {{ expression }} keeps its type: `loop: "{{ names }}"`' : undefined,
-        },
-      );
-    }
-    if (key === "with_items") items = items.flatMap((i: unknown) => (Array.isArray(i) ? i : [i]));
+    const items = got;
     const lc = (raw.loop_control ?? {}) as {
       loop_var?: string;
       index_var?: string;
       label?: string;
       pause?: string | number;
     };
-    const loopVar = lc.loop_var ?? "item";
     const pauseMs = lc.pause !== undefined ? parseDuration(lc.pause) : 0;
     r.emit({ kind: "step-start", step: ref });
     const results: Result[] = [];
     const t0 = performance.now();
     let anyUnknown = false;
     for (const [index, item] of (items as unknown[]).entries()) {
-      const loopVars: Scope = { [loopVar]: item };
-      if (lc.index_var) loopVars[lc.index_var] = index;
+      const loopVars = loopVarsFor(lc, item, index);
       const itemScope = buildScope(r.globals, frame, stepVars, loopVars);
       let label = itemLabel(item);
       if (lc.label !== undefined) label = String(renderValue(lc.label, itemScope, valueLocOf(lc, "label")));

@@ -19,6 +19,7 @@ import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
 import { type LoopControl, loopItems, loopVarsFor } from "./loop.js";
+import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
 import { Interrupted, StepFailed } from "./signals.js";
@@ -155,33 +156,20 @@ export class Runner {
     const pb = this.playbook;
     const acc: Record<string, unknown> = {};
     const out = [pb.vars, pb.varsFiles].map((layer) => {
-      const rendered: Record<string, unknown> = { ...layer };
-      let pending = Object.keys(layer).filter((k) => !(k in this.globals.extraVars));
-      let lastError: RunbookError | undefined;
-      while (pending.length) {
-        const next: string[] = [];
-        for (const k of pending) {
-          try {
-            const scope = buildScope(this.globals, { ...frame, layers: [acc] });
-            rendered[k] = renderValue(layer[k], scope, valueLocOf(layer, k));
-            acc[k] = rendered[k];
-          } catch (e) {
-            if (!(e instanceof RunbookError) || e.code !== "template") throw e;
-            lastError = e;
-            next.push(k);
-          }
-        }
-        if (next.length === pending.length) {
-          const e = lastError!;
-          throw new RunbookError(e.code, e.message, {
-            location: e.location,
-            hint: `${e.hint ? `${e.hint}; ` : ""}playbook vars are rendered when the run starts: for a value known only later, use \`set_vars\` after the step that registers it`,
-          });
-        }
-        pending = next;
+      try {
+        return renderVarsInOrder(
+          layer,
+          (done) => buildScope(this.globals, { ...frame, layers: [done] }),
+          (k) => k in this.globals.extraVars,
+          acc,
+        );
+      } catch (e) {
+        if (!(e instanceof RunbookError)) throw e;
+        throw new RunbookError(e.code, e.message, {
+          location: e.location,
+          hint: `${e.hint ? `${e.hint}; ` : ""}playbook vars are rendered when the run starts: for a value known only later, use \`set_vars\` after the step that registers it`,
+        });
       }
-      Object.assign(acc, rendered);
-      return rendered;
     });
     return out;
   }

@@ -15,6 +15,7 @@ import { renderString, renderValue } from "../template.js";
 import { containsUnknown, type UnknownInfo } from "../unknown.js";
 import { resolveTemplateFile } from "./context.js";
 import { loopItems, loopVarsFor } from "./loop.js";
+import { renderVarsInOrder } from "./render-vars.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
 import { stringMap } from "./runner.js";
@@ -646,7 +647,13 @@ export class StepRunner {
       return { unknown: u };
     }
     const path = resolve(step.baseDir, String(rendered));
-    const vars = readVarsFile(path, valueLocOf(step.raw, step.actionKey));
+    // Values are templates like playbook vars: rendered now, with the variables defined so far.
+    const loaded = readVarsFile(path, valueLocOf(step.raw, step.actionKey));
+    const vars = renderVarsInOrder(
+      loaded,
+      (done) => ({ ...scope, ...done, vars: { ...(scope.vars as Scope), ...done } }),
+      () => false,
+    );
     Object.assign(frame.runtime, vars);
     if (this.inPlan)
       this.r.plan({

@@ -1,4 +1,4 @@
-import { execa } from "execa";
+import { type ChildProcess, spawn } from "node:child_process";
 
 export interface ExecRequest {
   /** argv (no shell) — or use `shell`. */
@@ -44,29 +44,34 @@ export function buildArgv(req: ExecRequest): string[] {
   return argv;
 }
 
-/** The local machine, through execa. Each child leads its own process group so a timeout kills the whole tree. */
+/** Output kept per stream; past it the child is stopped, as execa's `maxBuffer` did. */
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+/** Drop one trailing newline (`\n` or `\r\n`), like a shell's `$(...)` and execa's `stripFinalNewline`. */
+function stripFinalNewline(s: string): string {
+  return s.endsWith("\n") ? s.slice(0, s.endsWith("\r\n") ? -2 : -1) : s;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: NodeJS.ErrnoException | undefined;
+}
+
+/**
+ * The local machine, through node:child_process (execa's start-up and per-process cost was most of a shell
+ * step's overhead). Each child leads its own process group so a timeout kills the whole tree.
+ */
 export const localExec: ExecAdapter = {
   async run(req) {
     const argv = buildArgv(req);
     const [file, ...args] = argv;
     if (!file) throw new Error("empty command");
-    const child = execa(file, args, {
-      cwd: req.cwd,
-      env: req.env,
-      extendEnv: true,
-      input: req.stdin,
-      stdin: req.stdin === undefined ? "ignore" : "pipe",
-      reject: false,
-      stripFinalNewline: true,
-      detached: true,
-      cleanup: true,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
     let timedOut = false;
     let interrupted = false;
+    let child: ChildProcess | undefined;
     const killTree = (sig: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
+      if (child?.pid === undefined) return;
       try {
         process.kill(-child.pid, sig);
       } catch {
@@ -86,21 +91,57 @@ export const localExec: ExecAdapter = {
       killTree("SIGTERM");
       setTimeout(() => killTree("SIGKILL"), 2000).unref();
     };
-    if (req.signal?.aborted) onAbort();
-    req.signal?.addEventListener("abort", onAbort, { once: true });
-    if (req.onOutput) {
-      const cb = req.onOutput;
-      child.stdout?.on("data", (d: Buffer | string) => cb("stdout", String(d)));
-      child.stderr?.on("data", (d: Buffer | string) => cb("stderr", String(d)));
-    }
     try {
-      const r = await child;
-      const rc = typeof r.exitCode === "number" ? r.exitCode : r.signal ? 128 + signalNumber(r.signal) : 1;
-      const notFound = (r as { code?: string }).code === "ENOENT" || /ENOENT/.test(String(r.message ?? ""));
+      const exit = await new Promise<Exit & { stdout: string; stderr: string }>((done) => {
+        const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+        const size = { stdout: 0, stderr: 0 };
+        let settled = false;
+        const finish = (e: Exit) => {
+          if (settled) return;
+          settled = true;
+          const text = (name: "stdout" | "stderr") =>
+            stripFinalNewline(Buffer.concat(out[name]).toString("utf8").slice(0, MAX_BUFFER));
+          done({ ...e, stdout: text("stdout"), stderr: text("stderr") });
+        };
+        // Invalid arguments (a null byte) throw here and reject, as they did with execa.
+        const c = spawn(file, args, {
+          cwd: req.cwd,
+          env: { ...process.env, ...req.env },
+          stdio: [req.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+          detached: true,
+        });
+        child = c;
+        if (req.signal?.aborted) onAbort();
+        req.signal?.addEventListener("abort", onAbort, { once: true });
+        for (const name of ["stdout", "stderr"] as const) {
+          c[name]?.on("data", (d: Buffer) => {
+            if (size[name] > MAX_BUFFER) return;
+            size[name] += d.length;
+            out[name].push(d);
+            if (size[name] > MAX_BUFFER) c.kill("SIGTERM");
+            req.onOutput?.(name, String(d));
+          });
+        }
+        let spawnError: NodeJS.ErrnoException | undefined;
+        c.on("error", (e: NodeJS.ErrnoException) => {
+          spawnError ??= e;
+          // A child that never started emits no "close" of its own once stdio is torn down.
+          if (c.pid === undefined) setImmediate(() => finish({ code: null, signal: null, error: spawnError }));
+        });
+        c.on("close", (code, signal) => finish({ code, signal, error: spawnError }));
+        if (c.stdin) {
+          c.stdin.on("error", () => {
+            // the child exited without reading all of its input
+          });
+          c.stdin.end(req.stdin);
+        }
+      });
+      const rc = typeof exit.code === "number" ? exit.code : exit.signal ? 128 + signalNumber(exit.signal) : 1;
+      const notFound = exit.error?.code === "ENOENT";
       return {
-        rc: notFound && typeof r.exitCode !== "number" ? 127 : rc,
-        stdout: String(r.stdout ?? ""),
-        stderr: notFound && !r.stderr ? `${file}: command not found` : String(r.stderr ?? ""),
+        rc: notFound && typeof exit.code !== "number" ? 127 : rc,
+        stdout: exit.stdout,
+        stderr: notFound && !exit.stderr ? `${file}: command not found` : exit.stderr,
         timedOut,
         interrupted,
         argv,

@@ -1,7 +1,11 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { parseChecksumSpec } from "../io/checksum.js";
-import { type DownloadOptions, download, probeDownload } from "../io/download.js";
+import type { DownloadOptions } from "../io/download.js";
+
+// undici is loaded with the first download, not at start-up.
+const loadDownload = () => import("../io/download.js");
+
 import { displayUrl } from "../io/http-get.js";
 import { modeArg, resolveArgPath, timeoutArg } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction } from "./types.js";
@@ -77,6 +81,7 @@ export const downloadAction = defineAction({
   async run(args, ctx) {
     const opts = options(args, ctx);
     try {
+      const { download } = await loadDownload();
       const r = await download(opts);
       return { changed: r.changed, dest: r.dest, checksum: r.checksum, size: r.size, msg: r.msg };
     } catch (e) {
@@ -84,6 +89,7 @@ export const downloadAction = defineAction({
     }
   },
   async plan(args, ctx) {
+    const { probeDownload } = await loadDownload();
     const p = await probeDownload(options(args, ctx));
     return {
       summary: p.summary,

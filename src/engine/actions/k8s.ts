@@ -1,15 +1,15 @@
 import { z } from "zod";
+import { KubeError } from "../io/kube/errors.js";
+import type { DryRunResult, ObjectResult } from "../io/kube.js";
 import {
-  applyAll,
-  type DryRunResult,
-  deleteAll,
-  describe,
-  dryRunApply,
-  dryRunDelete,
-  KubeError,
-  type ObjectResult,
-} from "../io/kube.js";
-import { asFailure, clusterFields, clusterFor, durationField, loadManifests, withCluster } from "./k8s_common.js";
+  asFailure,
+  clusterFields,
+  clusterFor,
+  durationField,
+  loadKube,
+  loadManifests,
+  withCluster,
+} from "./k8s_common.js";
 import { type ActionContext, defineAction, type PlanInfo } from "./types.js";
 
 const object = z.record(z.string(), z.unknown());
@@ -64,7 +64,7 @@ const countBy = (rows: Array<{ action: string }>) => {
 const changes = (rows: Array<{ action: string }>) =>
   rows.some((r) => r.action === "created" || r.action === "configured" || r.action === "deleted");
 
-function planLines(rows: DryRunResult[]): string[] {
+function planLines(rows: DryRunResult[], describe: (r: DryRunResult) => string): string[] {
   return rows.flatMap((r) => [
     `${describe(r)}: ${r.action}${r.note ? ` (${r.note})` : ""}`,
     ...(r.diff ?? []).map((d) => `    ${d}`),
@@ -72,6 +72,7 @@ function planLines(rows: DryRunResult[]): string[] {
 }
 
 async function run(args: K8sArgs, ctx: ActionContext) {
+  const { applyAll, deleteAll, dryRunApply, dryRunDelete } = await loadKube();
   const objects = await loadManifests(args, ctx);
   return withCluster(args, ctx, async (client) => {
     if (ctx.dryRun) {
@@ -98,6 +99,7 @@ async function run(args: K8sArgs, ctx: ActionContext) {
 
 /** Objects by kind/namespace/name, and a server-side dry run when the cluster answers. */
 async function plan(args: K8sArgs, ctx: ActionContext): Promise<PlanInfo> {
+  const { describe, dryRunApply, dryRunDelete } = await loadKube();
   const objects = await loadManifests(args, ctx);
   const verb = args.state === "absent" ? "delete" : "apply";
   const what = `${verb} ${objects.length} object${objects.length === 1 ? "" : "s"}`;
@@ -122,7 +124,7 @@ async function plan(args: K8sArgs, ctx: ActionContext): Promise<PlanInfo> {
   const known = rows.every((r) => r.action !== "unknown");
   return {
     summary: `${what} to context "${client.where.context}" (server-side dry run: ${countBy(rows)})`,
-    details: planLines(rows),
+    details: planLines(rows, describe),
     willChange: known ? changes(rows) : changes(rows) || undefined,
     data: { objects: rows, dryRun: true, context: client.where.context, server: client.where.server },
   };

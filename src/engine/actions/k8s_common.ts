@@ -1,6 +1,11 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { checkShape, connect, type KubeClient, KubeError, type Obj } from "../io/kube.js";
+import { KubeError } from "../io/kube/errors.js";
+import type { KubeClient, Obj } from "../io/kube.js";
+
+/** The Kubernetes adapter, loaded on first use: @kubernetes/client-node alone takes ~0.7 s to import. */
+export const loadKube = () => import("../io/kube.js");
+
 import { parseYamlAll } from "../load/yaml.js";
 import { type ActionContext, ActionFailure } from "./types.js";
 
@@ -22,7 +27,7 @@ export const clusterFields = {
 export { durationSchema as durationField } from "../duration.js";
 
 /** The step's cluster, reading kubeconfigs through the step's file system adapter. */
-export function clusterFor(
+export async function clusterFor(
   args: { context?: string | undefined; kubeconfig?: string | undefined },
   ctx: ActionContext,
 ) {
@@ -32,6 +37,7 @@ export function clusterFor(
     baseDir: ctx.baseDir,
   };
   // An empty context (e.g. a templated default) means the kubeconfig's current context.
+  const { connect } = await loadKube();
   return connect({ context: args.context || undefined, kubeconfig: args.kubeconfig || undefined }, env);
 }
 
@@ -87,7 +93,7 @@ export async function loadManifests(args: ManifestSource, ctx: ActionContext): P
   }
   try {
     // Copies: the adapter fills in namespaces and must not touch the playbook's values.
-    return checkShape(flattenLists(docs)).map((o) => structuredClone(o));
+    return (await loadKube()).checkShape(flattenLists(docs)).map((o) => structuredClone(o));
   } catch (e) {
     throw asFailure(e);
   }

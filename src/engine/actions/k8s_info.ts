@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { describe } from "../io/kube.js";
-import { clusterFields, withCluster } from "./k8s_common.js";
+import { clusterFields, loadKube, withCluster } from "./k8s_common.js";
 import { type ActionContext, defineAction, type PlanInfo } from "./types.js";
 
 export const k8sInfoSchema = z.strictObject({
@@ -38,6 +37,7 @@ async function run(args: K8sInfoArgs, ctx: ActionContext) {
 }
 
 async function plan(args: K8sInfoArgs): Promise<PlanInfo> {
+  const { describe } = await loadKube();
   const target = args.name
     ? describe({ kind: args.kind, namespace: args.namespace, name: args.name })
     : `${args.kind} objects${args.namespace ? ` in ${args.namespace}` : ""}`;

@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { entryLabel, extract, listArchive } from "../io/archive.js";
+
+// tar and the zip reader are loaded with the first archive, not at start-up.
+const loadArchive = () => import("../io/archive.js");
+
 import { modeArg, resolveArgPath } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction, type PlanInfo } from "./types.js";
 
@@ -61,6 +64,7 @@ export const unarchiveAction = defineAction({
     if (!(await ctx.fs.stat(src))) throw new ActionFailure(`archive ${src} does not exist`, { dest });
     try {
       const opts = { src, dest, stripComponents: args.strip_components, include: args.include, mode: args.mode };
+      const { extract } = await loadArchive();
       const r = await extract(opts);
       const msg = `${r.changed ? "extracted" : "already extracted"} ${r.files.length} entries of ${src} into ${dest}`;
       return { changed: r.changed, dest, files: r.files, msg };
@@ -78,6 +82,7 @@ export const unarchiveAction = defineAction({
       return { summary: `extract ${src} into ${dest} (archive not present yet)`, willChange: undefined };
     }
     const select = { stripComponents: args.strip_components, include: args.include, dest };
+    const { entryLabel, extract, listArchive } = await loadArchive();
     const listed = await listArchive(src, select).catch((e: Error) => e);
     if (listed instanceof Error)
       return { summary: `extract ${src} into ${dest} would fail: ${listed.message}`, willChange: undefined };

@@ -1,4 +1,9 @@
-import { execa } from "execa";
+// execa is loaded on the first command, not at start-up: `--version`, `validate` and `plan` never pay for it.
+let execaModule: Promise<typeof import("execa")> | undefined;
+const loadExeca = () => {
+  execaModule ??= import("execa");
+  return execaModule;
+};
 
 export interface ExecRequest {
   /** argv (no shell) — or use `shell`. */
@@ -52,6 +57,7 @@ export const localExec: ExecAdapter = {
     const argv = buildArgv(req);
     const [file, ...args] = argv;
     if (!file) throw new Error("empty command");
+    const { execa } = await loadExeca();
     const child = execa(file, args, {
       cwd: req.cwd,
       env: req.env,

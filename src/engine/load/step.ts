@@ -44,7 +44,6 @@ export function loadStep(raw: unknown, ctx: StepLoadContext): Step | undefined {
   const errCount = ctx.errors.length;
   const here = locOf(map);
   const actionKeysFound: string[] = [];
-  const known = new Set([...COMMON, ...actionKeys(), "rescue", "always"]);
   for (const key of Object.keys(map)) {
     if (key === "block" || actionFor(key) || directiveFor(key) || key in RESERVED_ACTIONS) {
       actionKeysFound.push(key);
@@ -54,7 +53,8 @@ export function loadStep(raw: unknown, ctx: StepLoadContext): Step | undefined {
     const foreign =
       FOREIGN_KEY_HINTS[key] ??
       (key.startsWith("ansible.") ? `use the runbook action \`${key.split(".").pop()}\` if there is one` : undefined);
-    const guess = didYouMean(key, known);
+    // Only a misspelt key needs the list of every key (built per step, so not on the happy path).
+    const guess = didYouMean(key, new Set([...COMMON, ...actionKeys(), "rescue", "always"]));
     // A step with no known action: its unknown key is most likely the action it meant.
     const asAction = !Object.keys(map).some(
       (k) => k === "block" || actionFor(k) || directiveFor(k) || k in RESERVED_ACTIONS,

@@ -142,6 +142,7 @@ program
   .argument("<shell>", "bash, zsh or fish")
   .addHelpText(
     "after",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh syntax shown to the user, not a template
     '\nExamples:\n  eval "$(runbook completion bash)"            # in ~/.bashrc\n  runbook completion zsh > "${fpath[1]}/_runbook"\n  runbook completion fish > ~/.config/fish/completions/runbook.fish\n',
   )
   .action(async (shell: string) => {

@@ -9,8 +9,14 @@ describe("facts", () => {
     const read: string[] = [];
     const src: FactSource = {
       ...localFactSource,
-      run: (argv) => (read.push(argv.join(" ")), "16384"),
-      readText: (p) => (read.push(p), undefined),
+      run: (argv) => {
+        read.push(argv.join(" "));
+        return "16384";
+      },
+      readText: (p) => {
+        read.push(p);
+        return undefined;
+      },
     };
     const f = createFacts(src);
     expect(read).toEqual([]);

@@ -7,7 +7,6 @@ import { evaluateCondition } from "../expr.js";
 import { createFacts } from "../facts.js";
 import { localExec } from "../io/exec.js";
 import { localFs } from "../io/fs.js";
-import { readVarsFile } from "../load/files.js";
 import type { Playbook, Step } from "../load/model.js";
 import { Loader } from "../load/playbook.js";
 import { checkParam } from "../load/preset.js";
@@ -254,7 +253,11 @@ export class Runner {
         this.skipTree(s, frame, reason);
       return;
     }
-    const name = typeof step.raw.name === "string" ? step.raw.name : step.actionKey;
+    let name = typeof step.raw.name === "string" ? step.raw.name : step.actionKey;
+    try {
+      // Shown as it would read when run; a name that needs loop items or run-time values stays as written.
+      name = renderString(name, buildScope(this.globals, frame));
+    } catch {}
     this.plan({ step: this.ref(step, frame, name), decision: "skip", reason });
   }
 

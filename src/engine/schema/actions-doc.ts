@@ -58,7 +58,7 @@ export function actionsMarkdown(): string {
     out.push(
       `## \`${a.name}\`${a.aliases?.length ? ` (alias ${a.aliases.map((x) => `\`${x}\``).join(", ")})` : ""}`,
       "",
-      a.description + ".",
+      `${a.description}.`,
       "",
     );
     if (a.readOnly) out.push("Changes nothing: it also runs during `plan` and `--dry-run`.", "");
@@ -76,7 +76,7 @@ export function actionsMarkdown(): string {
     out.push(
       `### \`${name}\`${al.length ? ` (alias ${al.join(", ")})` : ""}`,
       "",
-      d.description + ".",
+      `${d.description}.`,
       "",
       ...table(jsonSchemaOf(d.schema) as Obj),
       "",

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach } from "vitest";
 import type { ActionContext, ActionDef } from "../../src/engine/actions/types.js";
-import { localExec } from "../../src/engine/io/exec.js";
-import { localFs } from "../../src/engine/io/fs.js";
+import { testContext } from "../support/action-context.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -35,27 +34,12 @@ function render(template: string, vars: Record<string, unknown>, extra: Record<s
 /** An ActionContext over the real local file system, rooted at baseDir. */
 export function makeContext(baseDir: string, overrides: Partial<ActionContext> = {}): ActionContext {
   const vars: Record<string, unknown> = overrides.vars ?? {};
-  const progress: string[] = [];
-  return {
-    exec: localExec,
-    fs: localFs,
-    step: { id: "1", name: "test step", action: "test", chain: [], depth: 0 },
-    baseDir,
-    playbookDir: baseDir,
-    env: {},
-    become: false,
-    noLog: false,
-    dryRun: false,
-    signal: new AbortController().signal,
+  return testContext(baseDir, {
     vars,
     render: (template, extra) => render(template, vars, extra),
     resolveTemplate: async (src) => resolve(baseDir, src),
-    output: () => {},
-    progress: (message) => progress.push(message),
-    cacheDir: join(baseDir, ".cache"),
-    processEnv: {},
     ...overrides,
-  };
+  }).ctx;
 }
 
 /** Validates raw arguments as the engine will, so tests get defaults and parsed modes. */

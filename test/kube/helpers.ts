@@ -7,6 +7,7 @@ import { k8sInfoAction } from "../../src/engine/actions/k8s_info.js";
 import type { ActionContext, ActionResult, PlanInfo } from "../../src/engine/actions/types.js";
 import { localExec } from "../../src/engine/io/exec.js";
 import { localFs } from "../../src/engine/io/fs.js";
+import { testContext } from "../support/action-context.js";
 import { type FakeKube, type FakeKubeOptions, startFakeKube, writeKubeconfig } from "../support/fake-kube/index.js";
 
 export interface TestCluster {
@@ -38,31 +39,20 @@ export interface TestContext extends ActionContext {
 
 /** A hand-built ActionContext: local adapters, `{{ name }}` substitution as the renderer. */
 export function makeCtx(overrides: Partial<ActionContext> = {}): TestContext {
-  const progressLog: string[] = [];
   const vars: Record<string, unknown> = {};
   const baseDir = overrides.baseDir ?? process.cwd();
-  return {
-    exec: localExec,
-    fs: localFs,
+  const { ctx, progressCalls } = testContext(baseDir, {
     step: { id: "1", name: "k8s step", action: "k8s", chain: [], depth: 0 },
-    baseDir,
-    playbookDir: baseDir,
-    env: {},
-    become: false,
-    noLog: false,
-    dryRun: false,
-    signal: new AbortController().signal,
     vars,
     render: (text, extra) =>
       text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String({ ...vars, ...extra }[name] ?? "")),
     resolveTemplate: async (src) => resolve(baseDir, src),
-    output: () => {},
-    progress: (message) => progressLog.push(message),
-    cacheDir: tmpdir(),
+    // No kubeconfig may be found by accident in the developer's own home.
     processEnv: { HOME: "/nonexistent-home" },
     ...overrides,
-    progressLog,
-  };
+  });
+  // The log is read after the action ran; a getter keeps it in step with what progress() recorded.
+  return Object.defineProperty(ctx, "progressLog", { get: () => progressCalls.map((c) => c.message) }) as TestContext;
 }
 
 function parse<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {

@@ -5,8 +5,6 @@ import type { z } from "zod";
 import { k8sAction } from "../../src/engine/actions/k8s.js";
 import { k8sInfoAction } from "../../src/engine/actions/k8s_info.js";
 import type { ActionContext, ActionResult, PlanInfo } from "../../src/engine/actions/types.js";
-import { localExec } from "../../src/engine/io/exec.js";
-import { localFs } from "../../src/engine/io/fs.js";
 import { testContext } from "../support/action-context.js";
 import { type FakeKube, type FakeKubeOptions, startFakeKube, writeKubeconfig } from "../support/fake-kube/index.js";
 

@@ -30,6 +30,8 @@ export class Loader {
   readonly errors: RunbookError[] = [];
   private readonly includeChain: string[] = [];
   readonly presetChain: string[] = [];
+  /** The folder of the playbook being loaded: its `presets/` serves presets used from included files and other presets too. */
+  playbookDir: string | undefined;
 
   constructor(readonly options: LoadOptions = {}) {}
 
@@ -115,6 +117,7 @@ export class Loader {
     const file = resolve(path);
     const data = readYamlFile(file, "usage");
     const dir = dirname(file);
+    this.playbookDir = dir;
     const pb: Playbook = { file, dir, name: "", description: "", vars: {}, varsFiles: {}, tasks: [], handlers: [] };
     this.includeChain.push(realPath(file));
     if (Array.isArray(data)) {

@@ -94,7 +94,8 @@ function readPreset(dir: string, origin: string, loader: Loader): LoadedPreset {
 export function loadPreset(step: Step, loader: Loader): void {
   const name = step.args as string;
   const at = valueLocOf(step.raw, "preset");
-  const playbookDir = step.baseDir;
+  // A preset used inside another preset (or an included file) still finds the playbook's presets/.
+  const playbookDir = loader.playbookDir ?? step.baseDir;
   const paths = presetSearchPaths(loader.options.presetPaths);
   const found = resolvePreset(name, step.baseDir, playbookDir, paths);
   if (!found) {

@@ -53,7 +53,7 @@ function typeOk(type: PresetParam["type"], v: unknown): boolean {
 /** Check one parameter value against its declaration: type and enum. Returns a message or undefined. */
 export function checkParam(name: string, p: PresetParam, v: unknown): string | undefined {
   if (!typeOk(p.type, v))
-    return `parameter \`${name}\` must be a ${p.type}, got ${Array.isArray(v) ? "a list" : typeof v} ${JSON.stringify(v)}`;
+    return `parameter \`${name}\` must be a ${p.type}, got ${v === null ? "null" : `${Array.isArray(v) ? "a list" : typeof v} ${JSON.stringify(v)}`}`;
   if (p.enum && !p.enum.some((e) => e === v))
     return `parameter \`${name}\` must be one of ${p.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(v)}`;
   return undefined;
@@ -130,7 +130,10 @@ export function loadPreset(step: Step, loader: Loader): void {
 }
 
 function checkWith(step: Step, preset: LoadedPreset, loader: Loader): void {
-  const given = (step.raw.with ?? {}) as Record<string, unknown>;
+  const raw = step.raw.with ?? {};
+  // A `with:` that is not a mapping is a schema error already; its characters are not parameter names.
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return;
+  const given = raw as Record<string, unknown>;
   for (const [k, v] of Object.entries(given)) {
     const p = preset.parameters[k];
     if (!p) {

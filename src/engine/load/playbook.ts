@@ -12,6 +12,8 @@ import { keyLocOf, locOf, valueLocOf } from "./yaml.js";
 export interface LoadOptions {
   /** Extra preset folders (`--preset-path`, RUNBOOK_PRESET_PATH). */
   presetPaths?: string[];
+  /** Where RUNBOOK_PRESET_PATH is read (default: process.env); runPlaybook passes its `env`. */
+  env?: Record<string, string | undefined>;
 }
 
 const documentSchema = z

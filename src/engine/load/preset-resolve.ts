@@ -15,7 +15,10 @@ function isPresetDir(dir: string): boolean {
 }
 
 /** Folders named by RUNBOOK_PRESET_PATH (colon-separated) and --preset-path, in that order. */
-export function presetSearchPaths(extra: string[] = [], env = process.env): string[] {
+export function presetSearchPaths(
+  extra: string[] = [],
+  env: Record<string, string | undefined> = process.env,
+): string[] {
   const fromEnv = (env.RUNBOOK_PRESET_PATH ?? "").split(":").filter(Boolean);
   return [...fromEnv, ...extra].map((p) => resolve(p));
 }

@@ -96,7 +96,7 @@ export function loadPreset(step: Step, loader: Loader): void {
   const at = valueLocOf(step.raw, "preset");
   // A preset used inside another preset (or an included file) still finds the playbook's presets/.
   const playbookDir = loader.playbookDir ?? step.baseDir;
-  const paths = presetSearchPaths(loader.options.presetPaths);
+  const paths = presetSearchPaths(loader.options.presetPaths, loader.options.env);
   const found = resolvePreset(name, step.baseDir, playbookDir, paths);
   if (!found) {
     const names = listPresets(playbookDir, paths).map((p) => p.name);

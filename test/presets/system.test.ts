@@ -130,6 +130,18 @@ describe("typed parameters are checked before anything runs", () => {
     },
   );
 
+  test("a with: that is not a mapping is one schema error at its place", async () => {
+    await files({
+      "presets/typed/preset.yml": TYPED,
+      "playbook.yml": "tasks:\n  - preset: typed\n    with: [word]\n",
+    });
+    const r = runCli(["validate", join(dir, "playbook.yml")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("playbook.yml:3:11: error[schema]: with: expected a mapping, got a list");
+    expect(r.stderr).not.toContain("no parameter");
+    expect(r.stderr).toContain("1 error");
+  });
+
   test("a templated value of the wrong type is caught before the marker runs", async () => {
     await files({
       "presets/typed/preset.yml": TYPED,
@@ -314,6 +326,34 @@ describe("lookup order (SPEC §7)", () => {
     });
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout.split("\n")[0]).toMatch(/^helm \(bundled: .*src\/presets\/helm\)$/);
+  });
+
+  test("a task file included from a subfolder uses the playbook's presets/ too", async () => {
+    await files({
+      "project/playbook.yml": "tasks:\n  - include: tasks/main.yml\n",
+      "project/tasks/main.yml": "- preset: local\n",
+      "project/presets/local/preset.yml": says("local", "playbook"),
+    });
+    const r = cliIn(join(dir, "project"), ["apply", "playbook.yml", "--output", "plain"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(saidIn(r.stdout, "playbook"), r.stdout).toBe(true);
+  });
+
+  test("the API reads RUNBOOK_PRESET_PATH from its env option, then presetPaths", async () => {
+    await files({
+      "project/playbook.yml": "tasks:\n  - preset: only-elsewhere\n",
+      "env-path/only-elsewhere/preset.yml": says("only-elsewhere", "env"),
+      "flag-path/only-elsewhere/preset.yml": says("only-elsewhere", "flag"),
+    });
+    const env = { PATH: process.env.PATH, RUNBOOK_PRESET_PATH: join(dir, "env-path") };
+    const both = await run("project/playbook.yml", { env, presetPaths: [join(dir, "flag-path")] });
+    expect(both.printed).toEqual(["env"]);
+    clearPresetCache();
+    const flagOnly = await run("project/playbook.yml", {
+      env: { PATH: process.env.PATH },
+      presetPaths: [join(dir, "flag-path")],
+    });
+    expect(flagOnly.printed).toEqual(["flag"]);
   });
 
   test("a relative ./presets/x names that folder only, and is not looked up elsewhere", async () => {

@@ -33,7 +33,8 @@ export const presetFileSchema = z
   })
   .strict();
 
-const cache = new Map<string, LoadedPreset>();
+/** Loaded presets by real folder, with the problems found loading them (reported again on every use). */
+const cache = new Map<string, { preset: LoadedPreset; errors: RunbookError[] }>();
 
 function typeOk(type: PresetParam["type"], v: unknown): boolean {
   switch (type) {
@@ -115,16 +116,22 @@ export function loadPreset(step: Step, loader: Loader): void {
       details: [...loader.presetChain, real].map((p) => `-> ${p}`),
     });
   }
-  let preset = cache.get(real);
-  if (!preset) {
+  let cached = cache.get(real);
+  if (cached) {
+    // A preset with broken steps must fail every playbook that uses it, not only the first one loaded.
+    for (const e of cached.errors) if (!loader.errors.includes(e)) loader.errors.push(e);
+  } else {
+    const before = loader.errors.length;
     loader.presetChain.push(real);
     try {
-      preset = readPreset(found.dir, found.origin, loader);
+      cached = { preset: readPreset(found.dir, found.origin, loader), errors: [] };
     } finally {
       loader.presetChain.pop();
     }
-    cache.set(real, preset);
+    cached.errors = loader.errors.slice(before);
+    cache.set(real, cached);
   }
+  const preset = cached.preset;
   step.preset = preset;
   checkWith(step, preset, loader);
 }

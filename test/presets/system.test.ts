@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { planPlaybook, runPlaybook } from "../../src/api.js";
+import { loadPlaybook, planPlaybook, RunbookErrors, runPlaybook } from "../../src/api.js";
 import type { RunEvent } from "../../src/engine/events.js";
 import { createFacts } from "../../src/engine/facts.js";
 import { clearPresetCache } from "../../src/engine/load/preset.js";
@@ -140,6 +140,27 @@ describe("typed parameters are checked before anything runs", () => {
     expect(r.stderr).toContain("playbook.yml:3:11: error[schema]: with: expected a mapping, got a list");
     expect(r.stderr).not.toContain("no parameter");
     expect(r.stderr).toContain("1 error");
+  });
+
+  test("a preset with a broken step fails every load in the process, not only the first", async () => {
+    await files({
+      "presets/bad/preset.yml": "name: bad\ntasks:\n  - name: typo\n    shel: echo hi\n  - print: fine\n",
+      "playbook.yml": "tasks:\n  - preset: bad\n  - preset: bad\n",
+    });
+    for (let i = 0; i < 2; i++) {
+      const err = (() => {
+        try {
+          loadPlaybook(join(dir, "playbook.yml"));
+        } catch (e) {
+          return e as RunbookErrors;
+        }
+        return undefined;
+      })();
+      expect(err, `load ${i + 1}`).toBeInstanceOf(RunbookErrors);
+      // Reported once, at its place in the preset, though the preset is used twice.
+      expect(err?.errors.map((e) => e.message)).toEqual(["unknown key `shel` in step"]);
+      expect(err?.errors[0]?.location).toMatchObject({ file: join(dir, "presets/bad/preset.yml"), line: 4, col: 5 });
+    }
   });
 
   test("a templated value of the wrong type is caught before the marker runs", async () => {

@@ -35,6 +35,8 @@ const PAIRS = [
 ];
 
 let mirror: ReleaseServer;
+/** The sha256 of every asset served, by path. */
+const sums = new Map<string, string>();
 
 /** get.helm.sh layout: helm-v<ver>-<os>-<arch>.<ext> holding <os>-<arch>/helm, plus `.sha256sum` (`<hex>  <name>`). */
 function addHelm(version: string, os: string, arch: string, sum?: string): string {
@@ -47,7 +49,7 @@ function addHelm(version: string, os: string, arch: string, sum?: string): strin
     { path: `${plat}/README.md`, body: "helm\n" },
   ];
   const archive = win ? makeZip(entries) : makeTar(entries);
-  mirror.addFile(name, archive, { checksumFile: false });
+  sums.set(name, mirror.addFile(name, archive, { checksumFile: false }).sha256);
   mirror.addFile(`${name}.sha256sum`, `${sum ?? sha256(archive)}  ${name}\n`, { checksumFile: false });
   return name;
 }
@@ -56,7 +58,7 @@ function addHelm(version: string, os: string, arch: string, sum?: string): strin
 function addKubectl(version: string, os: string, arch: string, sum?: string): string {
   const path = `v${version}/bin/${os}/${rel(arch)}/${os === "windows" ? "kubectl.exe" : "kubectl"}`;
   const body = kubectlScript(version);
-  mirror.addFile(path, body, { checksumFile: false });
+  sums.set(path, mirror.addFile(path, body, { checksumFile: false }).sha256);
   mirror.addFile(`${path}.sha256`, sum ?? sha256(body), { checksumFile: false });
   return path;
 }
@@ -91,7 +93,7 @@ async function apply(
   preset: string,
   pair: { os: string; arch: string },
   params: Record<string, unknown>,
-): Promise<{ status: string; changed: number; failures: string }> {
+): Promise<{ status: string; changed: number; failures: string; verified: unknown[] }> {
   const file = join(s.dir, "playbook.yml");
   const withArgs = { mirror: mirror.origin, install_dir: s.installDir, ...params };
   await writeFile(file, `name: ${preset}\ntasks:\n  - preset: ${preset}\n    with: ${JSON.stringify(withArgs)}\n`);
@@ -106,7 +108,11 @@ async function apply(
     .filter((e): e is Extract<RunEvent, { kind: "step-end" }> => e.kind === "step-end" && e.status === "failed")
     .map((e) => `${e.step.name}: ${String(e.result.msg ?? "")}`)
     .join("\n");
-  return { status: summary.status, changed: summary.stats.changed, failures };
+  // The checksum each download step verified the file against.
+  const verified = events
+    .filter((e): e is Extract<RunEvent, { kind: "step-end" }> => e.kind === "step-end" && e.step.action === "download")
+    .map((e) => e.result.checksum);
+  return { status: summary.status, changed: summary.stats.changed, failures, verified };
 }
 
 const TOOLS = [
@@ -151,6 +157,7 @@ describe.each(TOOLS)("$preset preset", (tool) => {
         expect(mirror.requests(asset) - before.asset).toBe(1);
         expect(mirror.requests(asset + tool.checksum) - before.sum).toBe(1);
         expect(mirror.requests() - before.all).toBe(2);
+        expect(first.verified).toEqual([`sha256:${sums.get(asset)}`]);
 
         const st = await stat(bin);
         expect(st.isFile()).toBe(true);

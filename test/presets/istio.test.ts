@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runPlaybook } from "../../src/api.js";
 import type { RunEvent } from "../../src/engine/events.js";
 import { createFacts } from "../../src/engine/facts.js";
-import { ReleaseServer } from "../support/release-server.js";
+import { ReleaseServer, type ServedFile } from "../support/release-server.js";
 import { listTree, tempDir } from "../support/tmp.js";
 
 const VERSION = "1.30.4";
@@ -29,10 +29,12 @@ const HOST_OS = process.platform === "darwin" ? "darwin" : "linux";
 const HOST_ARCH = process.arch === "x64" ? "amd64" : process.arch;
 
 let mirror: ReleaseServer;
+/** What the mirror serves for each platform of VERSION. */
+const served = new Map<string, ServedFile>();
 
 beforeAll(async () => {
   mirror = await ReleaseServer.start();
-  for (const p of PAIRS) mirror.addIstioctl(VERSION, p.platform);
+  for (const p of PAIRS) served.set(p.platform, mirror.addIstioctl(VERSION, p.platform));
   for (const legacy of ["osx", "win"]) mirror.addIstioctl(LEGACY, legacy);
   // For the pairs only a newer Istio names with the arch, an asset that must never be fetched.
   mirror.addIstioctl(LEGACY, "linux-amd64");
@@ -73,6 +75,13 @@ async function apply(
   return { status: summary.status, changed: summary.stats.changed, failed: summary.stats.failed, events };
 }
 
+/** The checksum the download step verified the file against. */
+function verified(events: RunEvent[]): unknown[] {
+  return events
+    .filter((e): e is Extract<RunEvent, { kind: "step-end" }> => e.kind === "step-end" && e.step.action === "download")
+    .map((e) => e.result.checksum);
+}
+
 function failureMessages(events: RunEvent[]): string {
   return events
     .filter((e): e is Extract<RunEvent, { kind: "step-end" }> => e.kind === "step-end" && e.status === "failed")
@@ -97,6 +106,7 @@ describe.each(PAIRS)("istio preset on $os/$arch", (pair) => {
       expect(mirror.requests(asset) - before.asset).toBe(1);
       expect(mirror.requests(`${asset}.sha256`) - before.sum).toBe(1);
       expect(mirror.requests() - before.all).toBe(2);
+      expect(verified(first.events)).toEqual([`sha256:${served.get(pair.platform)?.sha256}`]);
 
       const bin = join(s.installDir, exe);
       const st = await stat(bin);

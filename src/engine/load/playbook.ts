@@ -12,6 +12,8 @@ import { keyLocOf, locOf, valueLocOf } from "./yaml.js";
 export interface LoadOptions {
   /** Extra preset folders (`--preset-path`, RUNBOOK_PRESET_PATH). */
   presetPaths?: string[];
+  /** Where RUNBOOK_PRESET_PATH is read (default: process.env); runPlaybook passes its `env`. */
+  env?: Record<string, string | undefined>;
 }
 
 const documentSchema = z
@@ -30,6 +32,8 @@ export class Loader {
   readonly errors: RunbookError[] = [];
   private readonly includeChain: string[] = [];
   readonly presetChain: string[] = [];
+  /** The folder of the playbook being loaded: its `presets/` serves presets used from included files and other presets too. */
+  playbookDir: string | undefined;
 
   constructor(readonly options: LoadOptions = {}) {}
 
@@ -115,6 +119,7 @@ export class Loader {
     const file = resolve(path);
     const data = readYamlFile(file, "usage");
     const dir = dirname(file);
+    this.playbookDir = dir;
     const pb: Playbook = { file, dir, name: "", description: "", vars: {}, varsFiles: {}, tasks: [], handlers: [] };
     this.includeChain.push(realPath(file));
     if (Array.isArray(data)) {

@@ -15,7 +15,10 @@ function isPresetDir(dir: string): boolean {
 }
 
 /** Folders named by RUNBOOK_PRESET_PATH (colon-separated) and --preset-path, in that order. */
-export function presetSearchPaths(extra: string[] = [], env = process.env): string[] {
+export function presetSearchPaths(
+  extra: string[] = [],
+  env: Record<string, string | undefined> = process.env,
+): string[] {
   const fromEnv = (env.RUNBOOK_PRESET_PATH ?? "").split(":").filter(Boolean);
   return [...fromEnv, ...extra].map((p) => resolve(p));
 }
@@ -37,22 +40,58 @@ function nodeModulesDirs(from: string): string[] {
   }
 }
 
+/** Where a package keeps its presets: its `runbook.presets` folder if package.json names one, then `presets/`. */
+function packagePresetBases(pkgDir: string): string[] {
+  let base = pkgDir;
+  try {
+    const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { runbook?: { presets?: string } };
+    if (pkg.runbook?.presets) base = join(pkgDir, pkg.runbook.presets);
+  } catch {
+    // a package.json we cannot read: look in the package root
+  }
+  return [base, join(pkgDir, "presets")];
+}
+
 function fromNpm(name: string, fromDir: string): string | undefined {
   const split = splitPackage(name);
   if (!split) return undefined;
   for (const nm of [...nodeModulesDirs(fromDir), ...nodeModulesDirs(process.cwd())]) {
     const pkgDir = join(nm, split.pkg);
     if (!existsSync(join(pkgDir, "package.json"))) continue;
-    let base = pkgDir;
-    try {
-      const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { runbook?: { presets?: string } };
-      if (pkg.runbook?.presets) base = join(pkgDir, pkg.runbook.presets);
-    } catch {
-      // a package.json we cannot read: look in the package root
-    }
-    for (const dir of [join(base, split.sub), join(pkgDir, "presets", split.sub)]) if (isPresetDir(dir)) return dir;
+    for (const base of packagePresetBases(pkgDir)) if (isPresetDir(join(base, split.sub))) return join(base, split.sub);
   }
   return undefined;
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() || e.isSymbolicLink())
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Presets in installed npm packages, named `<package>/<preset>` as `preset:` names them; nearer packages first. */
+function listNpmPresets(fromDir: string): { name: string; dir: string }[] {
+  const out: { name: string; dir: string }[] = [];
+  const seenPkg = new Set<string>();
+  for (const nm of [...nodeModulesDirs(fromDir), ...nodeModulesDirs(process.cwd())]) {
+    const pkgs = subdirs(nm).flatMap((e) =>
+      e.startsWith("@") ? subdirs(join(nm, e)).map((p) => `${e}/${p}`) : e.startsWith(".") ? [] : [e],
+    );
+    for (const pkg of pkgs) {
+      const pkgDir = join(nm, pkg);
+      if (seenPkg.has(pkg) || !existsSync(join(pkgDir, "package.json"))) continue;
+      seenPkg.add(pkg);
+      for (const base of packagePresetBases(pkgDir))
+        for (const sub of subdirs(base))
+          if (isPresetDir(join(base, sub))) out.push({ name: `${pkg}/${sub}`, dir: join(base, sub) });
+    }
+  }
+  return out;
 }
 
 /** SPEC §7 lookup order: relative path, the playbook's presets/, search paths, npm packages, bundled. */
@@ -100,6 +139,7 @@ export function listPresets(
   };
   scan(join(playbookDir, "presets"), "playbook");
   for (const p of searchPaths) scan(p, "path");
+  for (const p of listNpmPresets(playbookDir)) if (!seen.has(p.name)) seen.set(p.name, { ...p, origin: "npm" });
   scan(BUNDLED_PRESETS, "bundled");
   return [...seen.values()];
 }

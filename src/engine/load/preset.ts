@@ -33,7 +33,8 @@ export const presetFileSchema = z
   })
   .strict();
 
-const cache = new Map<string, LoadedPreset>();
+/** Loaded presets by real folder, with the problems found loading them (reported again on every use). */
+const cache = new Map<string, { preset: LoadedPreset; errors: RunbookError[] }>();
 
 function typeOk(type: PresetParam["type"], v: unknown): boolean {
   switch (type) {
@@ -53,7 +54,7 @@ function typeOk(type: PresetParam["type"], v: unknown): boolean {
 /** Check one parameter value against its declaration: type and enum. Returns a message or undefined. */
 export function checkParam(name: string, p: PresetParam, v: unknown): string | undefined {
   if (!typeOk(p.type, v))
-    return `parameter \`${name}\` must be a ${p.type}, got ${Array.isArray(v) ? "a list" : typeof v} ${JSON.stringify(v)}`;
+    return `parameter \`${name}\` must be a ${p.type}, got ${v === null ? "null" : `${Array.isArray(v) ? "a list" : typeof v} ${JSON.stringify(v)}`}`;
   if (p.enum && !p.enum.some((e) => e === v))
     return `parameter \`${name}\` must be one of ${p.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(v)}`;
   return undefined;
@@ -94,8 +95,9 @@ function readPreset(dir: string, origin: string, loader: Loader): LoadedPreset {
 export function loadPreset(step: Step, loader: Loader): void {
   const name = step.args as string;
   const at = valueLocOf(step.raw, "preset");
-  const playbookDir = step.baseDir;
-  const paths = presetSearchPaths(loader.options.presetPaths);
+  // A preset used inside another preset (or an included file) still finds the playbook's presets/.
+  const playbookDir = loader.playbookDir ?? step.baseDir;
+  const paths = presetSearchPaths(loader.options.presetPaths, loader.options.env);
   const found = resolvePreset(name, step.baseDir, playbookDir, paths);
   if (!found) {
     const names = listPresets(playbookDir, paths).map((p) => p.name);
@@ -114,22 +116,31 @@ export function loadPreset(step: Step, loader: Loader): void {
       details: [...loader.presetChain, real].map((p) => `-> ${p}`),
     });
   }
-  let preset = cache.get(real);
-  if (!preset) {
+  let cached = cache.get(real);
+  if (cached) {
+    // A preset with broken steps must fail every playbook that uses it, not only the first one loaded.
+    for (const e of cached.errors) if (!loader.errors.includes(e)) loader.errors.push(e);
+  } else {
+    const before = loader.errors.length;
     loader.presetChain.push(real);
     try {
-      preset = readPreset(found.dir, found.origin, loader);
+      cached = { preset: readPreset(found.dir, found.origin, loader), errors: [] };
     } finally {
       loader.presetChain.pop();
     }
-    cache.set(real, preset);
+    cached.errors = loader.errors.slice(before);
+    cache.set(real, cached);
   }
+  const preset = cached.preset;
   step.preset = preset;
   checkWith(step, preset, loader);
 }
 
 function checkWith(step: Step, preset: LoadedPreset, loader: Loader): void {
-  const given = (step.raw.with ?? {}) as Record<string, unknown>;
+  const raw = step.raw.with ?? {};
+  // A `with:` that is not a mapping is a schema error already; its characters are not parameter names.
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return;
+  const given = raw as Record<string, unknown>;
   for (const [k, v] of Object.entries(given)) {
     const p = preset.parameters[k];
     if (!p) {

@@ -17,7 +17,7 @@ import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
-import { type LoopControl, loopItems, loopVarsFor } from "./loop.js";
+import { type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
@@ -253,11 +253,19 @@ export class Runner {
         this.skipTree(s, frame, reason);
       return;
     }
-    let name = typeof step.raw.name === "string" ? step.raw.name : step.actionKey;
+    const written = typeof step.raw.name === "string" ? step.raw.name : step.actionKey;
+    let name = written;
+    const scope = buildScope(this.globals, frame);
     try {
-      // Shown as it would read when run; a name that needs loop items or run-time values stays as written.
-      name = renderString(name, buildScope(this.globals, frame));
-    } catch {}
+      // Shown as it would read when run; a name that needs run-time values stays as written.
+      name = renderString(written, scope);
+    } catch {
+      // Its loop variables read as placeholders: `Roll {{ ns }} back` is shown as `Roll <ns> back`.
+      if (step.raw.loop !== undefined || step.raw.with_items !== undefined)
+        name = nameWithLoopPlaceholders(written, (step.raw.loop_control ?? {}) as LoopControl, (extra) =>
+          renderString(written, { ...scope, ...extra }),
+        );
+    }
     this.plan({ step: this.ref(step, frame, name), decision: "skip", reason });
   }
 

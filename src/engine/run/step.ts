@@ -14,7 +14,7 @@ import type { SourceLocation } from "../source.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, type UnknownInfo } from "../unknown.js";
 import { resolveTemplateFile } from "./context.js";
-import { loopItems, loopVarsFor } from "./loop.js";
+import { type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
@@ -110,27 +110,37 @@ export class StepRunner {
         : hidden
           ? `${step.actionKey} (no_log)`
           : `${step.actionKey}: ${shortArgs(step.args)}`;
+    // In a plan, a looped step is shown per item with its name rendered for that item; where no item
+    // applies, its loop variables read as placeholders (`Wait for <item>`).
+    let planName: string | undefined;
     try {
       if (typeof raw.name === "string") name = renderString(raw.name, scope, valueLocOf(raw, "name"));
     } catch (e) {
       // A looped step's name may use its loop variables, which exist only per item: keep the name as written.
-      const lc = (raw.loop_control ?? {}) as { loop_var?: string; index_var?: string };
+      const lc = (raw.loop_control ?? {}) as LoopControl;
       const loopNames = [lc.loop_var ?? "item", lc.index_var].filter(Boolean).join("|");
       const looped = raw.loop !== undefined || raw.with_items !== undefined;
       const aboutLoopVar = e instanceof RunbookError && new RegExp(`variable \`(${loopNames})\``).test(e.message);
       if (r.mode === "check" && !(looped && aboutLoopVar)) throw e;
+      if (looped && aboutLoopVar && typeof raw.name === "string") {
+        const written = raw.name;
+        planName = nameWithLoopPlaceholders(written, lc, (extra) =>
+          renderString(written, { ...scope, ...extra }, valueLocOf(raw, "name")),
+        );
+      }
     }
     const noLog = hidden;
     const ref = r.ref(step, frame, name, noLog);
+    const planRef = planName !== undefined ? { ...ref, name: planName } : ref;
     if (!isHandler) {
       const filtered = r.selected(tags);
       if (filtered) {
-        if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: filtered, tags });
+        if (this.inPlan) r.plan({ step: planRef, decision: "skip", reason: filtered, tags });
         return;
       }
     }
     if (r.beforeStart(raw.name, name)) {
-      if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: "before --start-at-task", tags });
+      if (this.inPlan) r.plan({ step: planRef, decision: "skip", reason: "before --start-at-task", tags });
       return;
     }
     if (r.mode === "check" && raw.notify !== undefined) r.checkNotify(step);
@@ -139,7 +149,7 @@ export class StepRunner {
     const loopRaw = raw.loop ?? raw.with_items;
     let outcome: Outcome;
     if (loopRaw !== undefined) {
-      outcome = await this.loop(step, frame, ref, scope, stepVars, tags);
+      outcome = await this.loop(step, frame, ref, planRef, scope, stepVars, tags);
     } else {
       r.emit({ kind: "step-start", step: ref });
       outcome = await this.once(step, frame, ref, stepVars, undefined, tags, undefined);
@@ -197,6 +207,7 @@ export class StepRunner {
     step: Step,
     frame: Frame,
     ref: StepRef,
+    planRef: StepRef,
     scope: Scope,
     stepVars: Scope | undefined,
     tags: string[],
@@ -206,7 +217,7 @@ export class StepRunner {
     const got = loopItems(raw, scope);
     if (!Array.isArray(got)) {
       r.plan({
-        step: ref,
+        step: planRef,
         decision: "runtime",
         reason: `loop items are known at run time (${got.unknown.path})`,
         waitsFor: got.unknown,
@@ -215,12 +226,7 @@ export class StepRunner {
       return { unknown: got.unknown };
     }
     const items = got;
-    const lc = (raw.loop_control ?? {}) as {
-      loop_var?: string;
-      index_var?: string;
-      label?: string;
-      pause?: string | number;
-    };
+    const lc = (raw.loop_control ?? {}) as LoopControl;
     const pauseMs = lc.pause !== undefined ? parseDuration(lc.pause) : 0;
     r.emit({ kind: "step-start", step: ref });
     const results: Result[] = [];
@@ -234,7 +240,14 @@ export class StepRunner {
       if (ref.noLog) label = `item ${index} (no_log)`;
       r.emit({ kind: "item-start", step: ref, index, label });
       const ti = performance.now();
-      const out = await this.once(step, frame, ref, stepVars, loopVars, tags, { index, label });
+      let itemName = ref.name;
+      if (this.inPlan && typeof raw.name === "string") {
+        try {
+          itemName = renderString(raw.name, itemScope, valueLocOf(raw, "name"));
+        } catch {}
+      }
+      const itemRef = itemName === ref.name ? ref : { ...ref, name: itemName };
+      const out = await this.once(step, frame, ref, stepVars, loopVars, tags, { index, label }, itemRef);
       if (out.unknown !== undefined) {
         anyUnknown = true;
         continue;
@@ -269,6 +282,8 @@ export class StepRunner {
     loopVars: Scope | undefined,
     tags: string[],
     item: { index: number; label: string } | undefined,
+    /** The step as the plan shows it (its name rendered for this item). */
+    planRef: StepRef = ref,
   ): Promise<Outcome> {
     const raw = step.raw;
     const r = this.r;
@@ -279,7 +294,7 @@ export class StepRunner {
       const c = this.conditions(raw.when, scope, valueLocOf(raw, "when"));
       if ("waitsFor" in c) {
         r.plan({
-          step: ref,
+          step: planRef,
           item,
           decision: "runtime",
           reason: `when depends on ${c.waitsFor.path}${c.waitsFor.from ? ` from ${c.waitsFor.from}` : ""}`,
@@ -293,15 +308,15 @@ export class StepRunner {
       }
       if (!c.value) {
         const reason = `when: ${c.expr}`;
-        if (this.inPlan) r.plan({ step: ref, item, decision: "skip", reason, tags });
+        if (this.inPlan) r.plan({ step: planRef, item, decision: "skip", reason, tags });
         return { result: skippedResult(reason) };
       }
     }
     switch (step.kind) {
       case "set_vars":
-        return this.setVars(step, frame, ref, scope, item, tags);
+        return this.setVars(step, frame, planRef, scope, item, tags);
       case "include_vars":
-        return this.includeVars(step, frame, ref, scope, item, tags);
+        return this.includeVars(step, frame, planRef, scope, item, tags);
       default:
         break;
     }
@@ -314,11 +329,11 @@ export class StepRunner {
     const ctx = this.context(step, frame, ref, scope, noLog);
     const skipBy = await this.createsRemoves(ctx, creates, removes);
     if (r.mode === "check") {
-      r.plan({ step: ref, item, decision: skipBy ? "skip" : "run", reason: skipBy, tags, notifies, noLog });
+      r.plan({ step: planRef, item, decision: skipBy ? "skip" : "run", reason: skipBy, tags, notifies, noLog });
       return { unknown: true };
     }
     if (skipBy) {
-      if (this.inPlan) r.plan({ step: ref, item, decision: "skip", reason: skipBy, tags });
+      if (this.inPlan) r.plan({ step: planRef, item, decision: "skip", reason: skipBy, tags });
       return {
         result: {
           changed: false,
@@ -338,7 +353,7 @@ export class StepRunner {
       const shown = noLog ? "<redacted: no_log>" : args;
       if (u) {
         r.plan({
-          step: ref,
+          step: planRef,
           item,
           decision: "run",
           reason: `arguments known at run time (${u.path})`,
@@ -359,7 +374,7 @@ export class StepRunner {
         throw e;
       });
       r.plan({
-        step: ref,
+        step: planRef,
         item,
         decision: info.skipReason ? "skip" : "run",
         reason: info.skipReason,
@@ -376,7 +391,7 @@ export class StepRunner {
     const result = await this.attempts(step, ref, scope, args, ctx);
     if (this.inPlan)
       r.plan({
-        step: ref,
+        step: planRef,
         item,
         decision: "run",
         probe: true,

@@ -379,7 +379,9 @@ export class StepRunner {
         decision: info.skipReason ? "skip" : "run",
         reason: info.skipReason,
         args: shown,
-        info: noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined } : info,
+        // The action hides what no_log covers in its summary and command; diffs and structured data
+        // (a Secret's fields in a k8s diff) are left out here, whatever the action.
+        info: noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined, data: undefined } : info,
         tags,
         notifies,
         noLog,

@@ -391,6 +391,21 @@ export class StepRunner {
     }
     if (u) return { unknown: u };
     const result = await this.attempts(step, ref, scope, args, ctx);
+    // An assert on a value only the run produces decides nothing now: it is "decided at run time".
+    const pending = result.pending as UnknownInfo | undefined;
+    if (this.inPlan && pending) {
+      r.plan({
+        step: planRef,
+        item,
+        decision: "runtime",
+        reason: `${step.action?.name === "assert" ? "the assertion" : "the result"} depends on ${pending.path}${pending.from ? ` from ${pending.from}` : ""}`,
+        waitsFor: pending,
+        args: noLog ? "<redacted: no_log>" : args,
+        tags,
+        noLog,
+      });
+      return { unknown: pending };
+    }
     if (this.inPlan)
       r.plan({
         step: planRef,

@@ -299,6 +299,7 @@ export class StepRunner {
           decision: "runtime",
           reason: `when depends on ${c.waitsFor.path}${c.waitsFor.from ? ` from ${c.waitsFor.from}` : ""}`,
           waitsFor: c.waitsFor,
+          info: r.mode === "check" ? undefined : await this.ifItRuns(step, frame, ref, scope, noLog),
           tags,
           notifies,
           noLog,
@@ -418,6 +419,30 @@ export class StepRunner {
         noLog,
       });
     return { result };
+  }
+
+  /**
+   * For a step whose `when` only the run decides: what it would do if it runs (the command line, the
+   * file it writes), so that a plan shows it. Nothing when its arguments wait for the run too.
+   */
+  private async ifItRuns(
+    step: Step,
+    frame: Frame,
+    ref: StepRef,
+    scope: Scope,
+    noLog: boolean,
+  ): Promise<PlanInfo | undefined> {
+    if (!step.action || step.kind !== "action" || step.action.readOnly) return undefined;
+    try {
+      const args = this.args(step, scope, false);
+      if (containsUnknown(args)) return undefined;
+      const info = await step.action.plan(this.parse(step, args), this.context(step, frame, ref, scope, noLog));
+      const shown = noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined, data: undefined } : info;
+      // Whether it changes anything is the run's to say.
+      return { ...shown, willChange: undefined, skipReason: undefined };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Render the action's arguments (fields holding expressions stay raw), validating when complete. */

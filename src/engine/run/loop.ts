@@ -65,3 +65,10 @@ export function nameWithLoopPlaceholders(
     return name;
   }
 }
+
+/** Why a plan shows a step whose loop has no items as skipped: `no items to loop over (namespaces is empty)`. */
+export function emptyLoopReason(raw: Record<string, unknown>): string {
+  const v = raw.loop !== undefined ? raw.loop : raw.with_items;
+  const single = typeof v === "string" ? /^\{\{\s*([^{}]+?)\s*\}\}$/.exec(v)?.[1] : undefined;
+  return `no items to loop over${single ? ` (${single} is empty)` : ""}`;
+}

@@ -17,7 +17,7 @@ import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
-import { type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
+import { emptyLoopReason, type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
@@ -390,6 +390,7 @@ export class Runner {
       return;
     }
     const lc = (raw.loop_control ?? {}) as LoopControl;
+    if (got.length === 0) return this.skipTree(step, frame, emptyLoopReason(raw));
     for (const [index, item] of got.entries()) await this.includeOnce(step, frame, loopVarsFor(lc, item, index));
   }
 

@@ -14,7 +14,7 @@ import type { SourceLocation } from "../source.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, type UnknownInfo } from "../unknown.js";
 import { resolveTemplateFile } from "./context.js";
-import { type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
+import { emptyLoopReason, type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
@@ -226,6 +226,9 @@ export class StepRunner {
       return { unknown: got.unknown };
     }
     const items = got;
+    // Without items the step does nothing; a plan still lists it, and says why.
+    if (items.length === 0 && this.inPlan)
+      r.plan({ step: planRef, decision: "skip", reason: emptyLoopReason(raw), tags });
     const lc = (raw.loop_control ?? {}) as LoopControl;
     const pauseMs = lc.pause !== undefined ? parseDuration(lc.pause) : 0;
     r.emit({ kind: "step-start", step: ref });

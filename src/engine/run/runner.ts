@@ -215,7 +215,8 @@ export class Runner {
     if (hit) return `--skip-tags ${hit}`;
     if (tags.includes("always")) return undefined;
     const others = tags.filter((t) => t !== "never");
-    if (tags.includes("never") && !only.some((t) => t === "never" || others.includes(t))) return "tagged never";
+    if (tags.includes("never") && !only.some((t) => t === "never" || others.includes(t)))
+      return others.length ? `tagged never: runs only with --tags ${others.join(" or ")}` : "tagged never";
     if (only.length === 0 || only.includes("all")) return undefined;
     if (only.includes("tagged") && tags.length) return undefined;
     if (only.includes("untagged") && !tags.length) return undefined;
@@ -366,10 +367,12 @@ export class Runner {
   /** Blocks, includes and presets whose every step is filtered out by tags are passed over whole. */
   private filteredOut(step: Step, frame: Frame): boolean {
     if (frame.chain.some((c) => c.kind === "handler") || this.subtreeSelected(step, frame.inherited.tags)) return false;
+    // The step's own tags say why when they are the reason (`tagged never`, `--skip-tags x`).
     this.skipTree(
       step,
       frame,
-      `no step selected by ${this.options.tags?.length ? `--tags ${this.options.tags.join(",")}` : "the tag filter"}`,
+      this.selected(this.tagsOf(step, frame)) ??
+        `no step selected by ${this.options.tags?.length ? `--tags ${this.options.tags.join(",")}` : "the tag filter"}`,
     );
     return true;
   }

@@ -82,7 +82,8 @@ export function planText(doc: PlanDocument, st: TextStyle = plainStyle): string 
       else if (s.summary) out.push(`${sub}${st.dim(`if it runs: ${s.summary}`)}`);
     } else {
       if (s.command) out.push(`${sub}$ ${s.command}`);
-      else if (s.summary) out.push(`${sub}${s.summary}`);
+      // A probe ran: its command line, then what it answered.
+      if (s.summary && (!s.command || s.probe)) out.push(`${sub}${s.command ? st.dim(s.summary) : s.summary}`);
       if (s.reason) out.push(`${sub}${st.dim(s.reason)}`);
       for (const d of s.details) out.push(`${sub}${st.dim(d)}`);
       if (s.diff) out.push(indent(colorDiff(s.diff, st), `${sub}  `));

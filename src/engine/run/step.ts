@@ -66,7 +66,9 @@ function itemLabel(item: unknown): string {
 function probeSummary(step: Step, result: Result): string {
   if (result.failed) return `failed: ${result.msg}`;
   if (step.action?.readOnly) return result.msg || "ok";
-  return `ran (read-only probe): rc ${String(result.rc ?? 0)}`;
+  const rc = Number(result.rc ?? 0);
+  // 127 is the shell's "command not found": e.g. istioctl, which the run installs first.
+  return `ran (read-only probe): rc ${rc}${rc === 127 ? " (command not found)" : ""}`;
 }
 
 /** Runs one action step: loop, when, arguments, retries, changed_when/failed_when, register, notify. */
@@ -417,11 +419,25 @@ export class StepRunner {
         decision: "run",
         probe: true,
         args: noLog ? "<redacted: no_log>" : args,
-        info: { summary: probeSummary(step, result), willChange: false },
+        info: {
+          summary: probeSummary(step, result),
+          command: await this.commandOf(step, args, ctx),
+          willChange: false,
+        },
         tags,
         noLog,
       });
     return { result };
+  }
+
+  /** The command line a probe ran (shell/command), as its plan shows it; no_log is the action's to hide. */
+  private async commandOf(step: Step, args: unknown, ctx: ActionContext): Promise<string | undefined> {
+    if (step.action?.name !== "command" && step.action?.name !== "shell") return undefined;
+    try {
+      return (await step.action.plan(this.parse(step, args), ctx)).command;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -379,6 +379,8 @@ export class StepRunner {
           return { summary: `cannot preview before the run: ${e.message}`, willChange: undefined };
         throw e;
       });
+      const retry = this.retryNote(step, scope);
+      if (retry) info.details = [...(info.details ?? []), retry];
       r.plan({
         step: planRef,
         item,
@@ -428,6 +430,22 @@ export class StepRunner {
         noLog,
       });
     return { result };
+  }
+
+  /** For the plan: how a step with `until`/`retries` repeats. */
+  private retryNote(step: Step, scope: Scope): string | undefined {
+    const raw = step.raw;
+    if (raw.until === undefined && raw.retries === undefined) return undefined;
+    try {
+      const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope)) : 3;
+      const delay = raw.delay !== undefined ? String(renderValue(raw.delay, scope)) : "5s";
+      const every = `up to ${retries} retries, ${/^\d+$/.test(delay) ? `${delay}s` : delay} apart`;
+      return raw.until !== undefined
+        ? `repeats until ${conditionList(raw.until).join(" && ")} (${every})`
+        : `retried on failure (${every})`;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The command line a probe ran (shell/command), as its plan shows it; no_log is the action's to hide. */

@@ -12,7 +12,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { REPO, runCli } from "../support/cli.js";
-import { tempDir } from "../support/tmp.js";
+import { listTree, tempDir } from "../support/tmp.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const GOLDEN = join(REPO, "test/fixtures/playbooks/plans");
@@ -100,7 +100,9 @@ async function plan(s: Scenario, format: "text" | "json") {
       .split(REPO)
       .join("<root>")
       .replace(/^( {2}"runbook_version": )"[^"]*"/m, '$1"<version>"');
-  return { code: r.code, stdout: norm(r.stdout), stderr: norm(r.stderr) };
+  // A plan changes nothing: the home folder and the stand-ins' cluster state stay empty.
+  const left = [...(await listTree(m.home)), ...(await listTree(m.state))];
+  return { code: r.code, stdout: norm(r.stdout), stderr: norm(r.stderr), left };
 }
 
 async function golden(file: string, actual: string) {
@@ -127,6 +129,7 @@ describe("bundled playbooks: validate, and the plan as a golden file", () => {
           const first = await plan(s, format);
           expect(first.stderr, first.stdout).toBe("");
           expect(first.code, first.stdout).toBe(0);
+          expect(first.left).toEqual([]);
           const second = await plan(s, format);
           expect(second).toEqual(first);
           await golden(`${s.name}.plan.${format === "text" ? "txt" : "json"}`, first.stdout);

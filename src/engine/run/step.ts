@@ -381,6 +381,7 @@ export class StepRunner {
       });
       const retry = this.retryNote(step, scope);
       if (retry) info.details = [...(info.details ?? []), retry];
+      if (ctx.become) info.details = [...(info.details ?? []), `as ${ctx.becomeUser ?? "root"} (become: sudo -n)`];
       r.plan({
         step: planRef,
         item,

@@ -132,7 +132,9 @@ export function createFacts(src: FactSource = localFactSource, overrides: Partia
     shell: () => src.env("SHELL") ?? (src.platform === "win32" ? "cmd.exe" : "/bin/sh"),
   };
   for (const name of FACT_NAMES) {
-    if (name in overrides) Object.defineProperty(f, name, { value: overrides[name], enumerable: true });
+    // Configurable like a computed fact: CEL reads facts through a proxy that converts numbers.
+    if (name in overrides)
+      Object.defineProperty(f, name, { value: overrides[name], enumerable: true, configurable: true });
     else lazyField<unknown>(f, name, compute[name]);
   }
   return f;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { evaluateCondition } from "../../src/engine/expr.js";
 import { archName, createFacts, type FactSource, localFactSource } from "../../src/engine/facts.js";
 
 describe("facts", () => {
@@ -26,5 +27,9 @@ describe("facts", () => {
   });
   it("takes overrides", () => {
     expect(createFacts(undefined, { os: "darwin", arch: "arm64" })).toMatchObject({ os: "darwin", arch: "arm64" });
+  });
+  it("lets conditions read a numeric override (runbook plan --fact page_size=4096)", () => {
+    const facts = createFacts(undefined, { page_size: 4096 });
+    expect(evaluateCondition("facts.page_size != 4096", { facts }, undefined)).toEqual({ known: true, value: false });
   });
 });

@@ -30,8 +30,9 @@ export const commandAction = defineAction({
   async run(args, ctx) {
     return runProcess(ctx, { argv: args.argv, stdin: args.stdin }, formatArgv(args.argv));
   },
-  async plan(args) {
-    const cmd = formatArgv(args.argv);
+  async plan(args, ctx) {
+    // no_log hides the arguments, in a plan too: the program is shown, what it is given is not.
+    const cmd = ctx.noLog ? `${formatArgv(args.argv.slice(0, 1))} <arguments hidden: no_log>` : formatArgv(args.argv);
     return { summary: `run: ${cmd}`, command: cmd };
   },
 });

@@ -11,11 +11,11 @@ import { type ActionContext, ActionFailure } from "./types.js";
 
 /** The cluster-picking fields shared by k8s and k8s_info. */
 export const clusterFields = {
+  // "" is allowed: a templated default (`context: "{{ params.context }}"`) names no context.
   context: z
     .string()
-    .min(1)
     .optional()
-    .describe("kubeconfig context to use (default: the kubeconfig's current-context)"),
+    .describe('kubeconfig context to use (default, or "": the kubeconfig\'s current-context)'),
   kubeconfig: z
     .string()
     .min(1)

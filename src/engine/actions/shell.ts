@@ -20,7 +20,9 @@ export const shellAction = defineAction({
   async run(args, ctx) {
     return runProcess(ctx, { shell: args.cmd, executable: args.executable, stdin: args.stdin }, args.cmd);
   },
-  async plan(args) {
-    return { summary: `run: ${args.cmd}`, command: args.cmd };
+  async plan(args, ctx) {
+    // no_log hides the whole command line: any word of it may carry the secret.
+    const cmd = ctx.noLog ? "<command hidden: no_log>" : args.cmd;
+    return { summary: `run: ${cmd}`, command: cmd };
   },
 });

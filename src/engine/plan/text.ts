@@ -75,10 +75,15 @@ export function planText(doc: PlanDocument, st: TextStyle = plainStyle): string 
     out.push(`${pad}${marker(s, st)}${st.bold(s.name)}${item}  ${st.dim(s.location ?? "")}`);
     const sub = `${pad}         `;
     if (s.decision === "skip") out.push(`${sub}${st.dim(`skipped: ${s.reason ?? ""}`)}`);
-    else if (s.decision === "runtime") out.push(`${sub}${st.cyan(`decided at run time: ${s.reason ?? ""}`)}`);
-    else {
+    else if (s.decision === "runtime") {
+      out.push(`${sub}${st.cyan(`decided at run time: ${s.reason ?? ""}`)}`);
+      // What it would do if the run decides it runs.
+      if (s.command) out.push(`${sub}${st.dim("if it runs:")} $ ${s.command}`);
+      else if (s.summary) out.push(`${sub}${st.dim(`if it runs: ${s.summary}`)}`);
+    } else {
       if (s.command) out.push(`${sub}$ ${s.command}`);
-      else if (s.summary) out.push(`${sub}${s.summary}`);
+      // A probe ran: its command line, then what it answered.
+      if (s.summary && (!s.command || s.probe)) out.push(`${sub}${s.command ? st.dim(s.summary) : s.summary}`);
       if (s.reason) out.push(`${sub}${st.dim(s.reason)}`);
       for (const d of s.details) out.push(`${sub}${st.dim(d)}`);
       if (s.diff) out.push(indent(colorDiff(s.diff, st), `${sub}  `));

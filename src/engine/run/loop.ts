@@ -1,7 +1,7 @@
 import { RunbookError } from "../errors.js";
 import { valueLocOf } from "../load/yaml.js";
 import { renderValue } from "../template.js";
-import { containsUnknown, type UnknownInfo } from "../unknown.js";
+import { containsUnknown, makeUnknown, type UnknownInfo } from "../unknown.js";
 
 export interface LoopControl {
   loop_var?: string;
@@ -42,4 +42,33 @@ export function loopVarsFor(lc: LoopControl, item: unknown, index: number): Reco
   const vars: Record<string, unknown> = { [lc.loop_var ?? "item"]: item };
   if (lc.index_var) vars[lc.index_var] = index;
   return vars;
+}
+
+/**
+ * A step's name for the plan when its loop variables have no value (the step is skipped before its
+ * loop, or its items are known only at run time): `Wait for {{ item }}` reads `Wait for <item>`.
+ */
+export function nameWithLoopPlaceholders(
+  name: string,
+  lc: LoopControl,
+  render: (extra: Record<string, unknown>) => string,
+): string {
+  const names = [lc.loop_var ?? "item", lc.index_var].filter((n): n is string => typeof n === "string");
+  const extra: Record<string, unknown> = {};
+  for (const n of names) extra[n] = makeUnknown({ path: n });
+  try {
+    const rendered = render(extra);
+    return rendered.replace(/<known at run time: ([^>]+)>/g, (m, path: string) =>
+      names.some((n) => path === n || path.startsWith(`${n}.`) || path.startsWith(`${n}[`)) ? `<${path}>` : m,
+    );
+  } catch {
+    return name;
+  }
+}
+
+/** Why a plan shows a step whose loop has no items as skipped: `no items to loop over (namespaces is empty)`. */
+export function emptyLoopReason(raw: Record<string, unknown>): string {
+  const v = raw.loop !== undefined ? raw.loop : raw.with_items;
+  const single = typeof v === "string" ? /^\{\{\s*([^{}]+?)\s*\}\}$/.exec(v)?.[1] : undefined;
+  return `no items to loop over${single ? ` (${single} is empty)` : ""}`;
 }

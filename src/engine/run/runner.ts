@@ -17,7 +17,7 @@ import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
-import { type LoopControl, loopItems, loopVarsFor } from "./loop.js";
+import { emptyLoopReason, type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
@@ -215,7 +215,8 @@ export class Runner {
     if (hit) return `--skip-tags ${hit}`;
     if (tags.includes("always")) return undefined;
     const others = tags.filter((t) => t !== "never");
-    if (tags.includes("never") && !only.some((t) => t === "never" || others.includes(t))) return "tagged never";
+    if (tags.includes("never") && !only.some((t) => t === "never" || others.includes(t)))
+      return others.length ? `tagged never: runs only with --tags ${others.join(" or ")}` : "tagged never";
     if (only.length === 0 || only.includes("all")) return undefined;
     if (only.includes("tagged") && tags.length) return undefined;
     if (only.includes("untagged") && !tags.length) return undefined;
@@ -253,11 +254,19 @@ export class Runner {
         this.skipTree(s, frame, reason);
       return;
     }
-    let name = typeof step.raw.name === "string" ? step.raw.name : step.actionKey;
+    const written = typeof step.raw.name === "string" ? step.raw.name : step.actionKey;
+    let name = written;
+    const scope = buildScope(this.globals, frame);
     try {
-      // Shown as it would read when run; a name that needs loop items or run-time values stays as written.
-      name = renderString(name, buildScope(this.globals, frame));
-    } catch {}
+      // Shown as it would read when run; a name that needs run-time values stays as written.
+      name = renderString(written, scope);
+    } catch {
+      // Its loop variables read as placeholders: `Roll {{ ns }} back` is shown as `Roll <ns> back`.
+      if (step.raw.loop !== undefined || step.raw.with_items !== undefined)
+        name = nameWithLoopPlaceholders(written, (step.raw.loop_control ?? {}) as LoopControl, (extra) =>
+          renderString(written, { ...scope, ...extra }),
+        );
+    }
     this.plan({ step: this.ref(step, frame, name), decision: "skip", reason });
   }
 
@@ -358,10 +367,12 @@ export class Runner {
   /** Blocks, includes and presets whose every step is filtered out by tags are passed over whole. */
   private filteredOut(step: Step, frame: Frame): boolean {
     if (frame.chain.some((c) => c.kind === "handler") || this.subtreeSelected(step, frame.inherited.tags)) return false;
+    // The step's own tags say why when they are the reason (`tagged never`, `--skip-tags x`).
     this.skipTree(
       step,
       frame,
-      `no step selected by ${this.options.tags?.length ? `--tags ${this.options.tags.join(",")}` : "the tag filter"}`,
+      this.selected(this.tagsOf(step, frame)) ??
+        `no step selected by ${this.options.tags?.length ? `--tags ${this.options.tags.join(",")}` : "the tag filter"}`,
     );
     return true;
   }
@@ -382,6 +393,7 @@ export class Runner {
       return;
     }
     const lc = (raw.loop_control ?? {}) as LoopControl;
+    if (got.length === 0) return this.skipTree(step, frame, emptyLoopReason(raw));
     for (const [index, item] of got.entries()) await this.includeOnce(step, frame, loopVarsFor(lc, item, index));
   }
 

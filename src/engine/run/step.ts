@@ -14,7 +14,7 @@ import type { SourceLocation } from "../source.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, type UnknownInfo } from "../unknown.js";
 import { resolveTemplateFile } from "./context.js";
-import { loopItems, loopVarsFor } from "./loop.js";
+import { emptyLoopReason, type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
@@ -66,7 +66,9 @@ function itemLabel(item: unknown): string {
 function probeSummary(step: Step, result: Result): string {
   if (result.failed) return `failed: ${result.msg}`;
   if (step.action?.readOnly) return result.msg || "ok";
-  return `ran (read-only probe): rc ${String(result.rc ?? 0)}`;
+  const rc = Number(result.rc ?? 0);
+  // 127 is the shell's "command not found": e.g. istioctl, which the run installs first.
+  return `ran (read-only probe): rc ${rc}${rc === 127 ? " (command not found)" : ""}`;
 }
 
 /** Runs one action step: loop, when, arguments, retries, changed_when/failed_when, register, notify. */
@@ -110,27 +112,37 @@ export class StepRunner {
         : hidden
           ? `${step.actionKey} (no_log)`
           : `${step.actionKey}: ${shortArgs(step.args)}`;
+    // In a plan, a looped step is shown per item with its name rendered for that item; where no item
+    // applies, its loop variables read as placeholders (`Wait for <item>`).
+    let planName: string | undefined;
     try {
       if (typeof raw.name === "string") name = renderString(raw.name, scope, valueLocOf(raw, "name"));
     } catch (e) {
       // A looped step's name may use its loop variables, which exist only per item: keep the name as written.
-      const lc = (raw.loop_control ?? {}) as { loop_var?: string; index_var?: string };
+      const lc = (raw.loop_control ?? {}) as LoopControl;
       const loopNames = [lc.loop_var ?? "item", lc.index_var].filter(Boolean).join("|");
       const looped = raw.loop !== undefined || raw.with_items !== undefined;
       const aboutLoopVar = e instanceof RunbookError && new RegExp(`variable \`(${loopNames})\``).test(e.message);
       if (r.mode === "check" && !(looped && aboutLoopVar)) throw e;
+      if (looped && aboutLoopVar && typeof raw.name === "string") {
+        const written = raw.name;
+        planName = nameWithLoopPlaceholders(written, lc, (extra) =>
+          renderString(written, { ...scope, ...extra }, valueLocOf(raw, "name")),
+        );
+      }
     }
     const noLog = hidden;
     const ref = r.ref(step, frame, name, noLog);
+    const planRef = planName !== undefined ? { ...ref, name: planName } : ref;
     if (!isHandler) {
       const filtered = r.selected(tags);
       if (filtered) {
-        if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: filtered, tags });
+        if (this.inPlan) r.plan({ step: planRef, decision: "skip", reason: filtered, tags });
         return;
       }
     }
     if (r.beforeStart(raw.name, name)) {
-      if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: "before --start-at-task", tags });
+      if (this.inPlan) r.plan({ step: planRef, decision: "skip", reason: "before --start-at-task", tags });
       return;
     }
     if (r.mode === "check" && raw.notify !== undefined) r.checkNotify(step);
@@ -139,7 +151,7 @@ export class StepRunner {
     const loopRaw = raw.loop ?? raw.with_items;
     let outcome: Outcome;
     if (loopRaw !== undefined) {
-      outcome = await this.loop(step, frame, ref, scope, stepVars, tags);
+      outcome = await this.loop(step, frame, ref, planRef, scope, stepVars, tags);
     } else {
       r.emit({ kind: "step-start", step: ref });
       outcome = await this.once(step, frame, ref, stepVars, undefined, tags, undefined);
@@ -197,6 +209,7 @@ export class StepRunner {
     step: Step,
     frame: Frame,
     ref: StepRef,
+    planRef: StepRef,
     scope: Scope,
     stepVars: Scope | undefined,
     tags: string[],
@@ -206,7 +219,7 @@ export class StepRunner {
     const got = loopItems(raw, scope);
     if (!Array.isArray(got)) {
       r.plan({
-        step: ref,
+        step: planRef,
         decision: "runtime",
         reason: `loop items are known at run time (${got.unknown.path})`,
         waitsFor: got.unknown,
@@ -215,12 +228,10 @@ export class StepRunner {
       return { unknown: got.unknown };
     }
     const items = got;
-    const lc = (raw.loop_control ?? {}) as {
-      loop_var?: string;
-      index_var?: string;
-      label?: string;
-      pause?: string | number;
-    };
+    // Without items the step does nothing; a plan still lists it, and says why.
+    if (items.length === 0 && this.inPlan)
+      r.plan({ step: planRef, decision: "skip", reason: emptyLoopReason(raw), tags });
+    const lc = (raw.loop_control ?? {}) as LoopControl;
     const pauseMs = lc.pause !== undefined ? parseDuration(lc.pause) : 0;
     r.emit({ kind: "step-start", step: ref });
     const results: Result[] = [];
@@ -234,7 +245,14 @@ export class StepRunner {
       if (ref.noLog) label = `item ${index} (no_log)`;
       r.emit({ kind: "item-start", step: ref, index, label });
       const ti = performance.now();
-      const out = await this.once(step, frame, ref, stepVars, loopVars, tags, { index, label });
+      let itemName = ref.name;
+      if (this.inPlan && typeof raw.name === "string") {
+        try {
+          itemName = renderString(raw.name, itemScope, valueLocOf(raw, "name"));
+        } catch {}
+      }
+      const itemRef = itemName === ref.name ? ref : { ...ref, name: itemName };
+      const out = await this.once(step, frame, ref, stepVars, loopVars, tags, { index, label }, itemRef);
       if (out.unknown !== undefined) {
         anyUnknown = true;
         continue;
@@ -269,6 +287,8 @@ export class StepRunner {
     loopVars: Scope | undefined,
     tags: string[],
     item: { index: number; label: string } | undefined,
+    /** The step as the plan shows it (its name rendered for this item). */
+    planRef: StepRef = ref,
   ): Promise<Outcome> {
     const raw = step.raw;
     const r = this.r;
@@ -279,11 +299,12 @@ export class StepRunner {
       const c = this.conditions(raw.when, scope, valueLocOf(raw, "when"));
       if ("waitsFor" in c) {
         r.plan({
-          step: ref,
+          step: planRef,
           item,
           decision: "runtime",
           reason: `when depends on ${c.waitsFor.path}${c.waitsFor.from ? ` from ${c.waitsFor.from}` : ""}`,
           waitsFor: c.waitsFor,
+          info: r.mode === "check" ? undefined : await this.ifItRuns(step, frame, ref, scope, noLog),
           tags,
           notifies,
           noLog,
@@ -293,15 +314,15 @@ export class StepRunner {
       }
       if (!c.value) {
         const reason = `when: ${c.expr}`;
-        if (this.inPlan) r.plan({ step: ref, item, decision: "skip", reason, tags });
+        if (this.inPlan) r.plan({ step: planRef, item, decision: "skip", reason, tags });
         return { result: skippedResult(reason) };
       }
     }
     switch (step.kind) {
       case "set_vars":
-        return this.setVars(step, frame, ref, scope, item, tags);
+        return this.setVars(step, frame, planRef, scope, item, tags);
       case "include_vars":
-        return this.includeVars(step, frame, ref, scope, item, tags);
+        return this.includeVars(step, frame, planRef, scope, item, tags);
       default:
         break;
     }
@@ -314,11 +335,11 @@ export class StepRunner {
     const ctx = this.context(step, frame, ref, scope, noLog);
     const skipBy = await this.createsRemoves(ctx, creates, removes);
     if (r.mode === "check") {
-      r.plan({ step: ref, item, decision: skipBy ? "skip" : "run", reason: skipBy, tags, notifies, noLog });
+      r.plan({ step: planRef, item, decision: skipBy ? "skip" : "run", reason: skipBy, tags, notifies, noLog });
       return { unknown: true };
     }
     if (skipBy) {
-      if (this.inPlan) r.plan({ step: ref, item, decision: "skip", reason: skipBy, tags });
+      if (this.inPlan) r.plan({ step: planRef, item, decision: "skip", reason: skipBy, tags });
       return {
         result: {
           changed: false,
@@ -338,7 +359,7 @@ export class StepRunner {
       const shown = noLog ? "<redacted: no_log>" : args;
       if (u) {
         r.plan({
-          step: ref,
+          step: planRef,
           item,
           decision: "run",
           reason: `arguments known at run time (${u.path})`,
@@ -358,13 +379,18 @@ export class StepRunner {
           return { summary: `cannot preview before the run: ${e.message}`, willChange: undefined };
         throw e;
       });
+      const retry = this.retryNote(step, scope);
+      if (retry) info.details = [...(info.details ?? []), retry];
+      if (ctx.become) info.details = [...(info.details ?? []), `as ${ctx.becomeUser ?? "root"} (become: sudo -n)`];
       r.plan({
-        step: ref,
+        step: planRef,
         item,
         decision: info.skipReason ? "skip" : "run",
         reason: info.skipReason,
         args: shown,
-        info: noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined } : info,
+        // The action hides what no_log covers in its summary and command; diffs and structured data
+        // (a Secret's fields in a k8s diff) are left out here, whatever the action.
+        info: noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined, data: undefined } : info,
         tags,
         notifies,
         noLog,
@@ -374,18 +400,87 @@ export class StepRunner {
     }
     if (u) return { unknown: u };
     const result = await this.attempts(step, ref, scope, args, ctx);
+    // An assert on a value only the run produces decides nothing now: it is "decided at run time".
+    const pending = result.pending as UnknownInfo | undefined;
+    if (this.inPlan && pending) {
+      r.plan({
+        step: planRef,
+        item,
+        decision: "runtime",
+        reason: `${step.action?.name === "assert" ? "the assertion" : "the result"} depends on ${pending.path}${pending.from ? ` from ${pending.from}` : ""}`,
+        waitsFor: pending,
+        args: noLog ? "<redacted: no_log>" : args,
+        tags,
+        noLog,
+      });
+      return { unknown: pending };
+    }
     if (this.inPlan)
       r.plan({
-        step: ref,
+        step: planRef,
         item,
         decision: "run",
         probe: true,
         args: noLog ? "<redacted: no_log>" : args,
-        info: { summary: probeSummary(step, result), willChange: false },
+        info: {
+          summary: probeSummary(step, result),
+          command: await this.commandOf(step, args, ctx),
+          willChange: false,
+        },
         tags,
         noLog,
       });
     return { result };
+  }
+
+  /** For the plan: how a step with `until`/`retries` repeats. */
+  private retryNote(step: Step, scope: Scope): string | undefined {
+    const raw = step.raw;
+    if (raw.until === undefined && raw.retries === undefined) return undefined;
+    try {
+      const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope)) : 3;
+      const delay = raw.delay !== undefined ? String(renderValue(raw.delay, scope)) : "5s";
+      const every = `up to ${retries} retries, ${/^\d+$/.test(delay) ? `${delay}s` : delay} apart`;
+      return raw.until !== undefined
+        ? `repeats until ${conditionList(raw.until).join(" && ")} (${every})`
+        : `retried on failure (${every})`;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The command line a probe ran (shell/command), as its plan shows it; no_log is the action's to hide. */
+  private async commandOf(step: Step, args: unknown, ctx: ActionContext): Promise<string | undefined> {
+    if (step.action?.name !== "command" && step.action?.name !== "shell") return undefined;
+    try {
+      return (await step.action.plan(this.parse(step, args), ctx)).command;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * For a step whose `when` only the run decides: what it would do if it runs (the command line, the
+   * file it writes), so that a plan shows it. Nothing when its arguments wait for the run too.
+   */
+  private async ifItRuns(
+    step: Step,
+    frame: Frame,
+    ref: StepRef,
+    scope: Scope,
+    noLog: boolean,
+  ): Promise<PlanInfo | undefined> {
+    if (!step.action || step.kind !== "action" || step.action.readOnly) return undefined;
+    try {
+      const args = this.args(step, scope, false);
+      if (containsUnknown(args)) return undefined;
+      const info = await step.action.plan(this.parse(step, args), this.context(step, frame, ref, scope, noLog));
+      const shown = noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined, data: undefined } : info;
+      // Whether it changes anything is the run's to say.
+      return { ...shown, willChange: undefined, skipReason: undefined };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Render the action's arguments (fields holding expressions stay raw), validating when complete. */

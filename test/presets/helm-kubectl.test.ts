@@ -4,20 +4,17 @@
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runPlaybook } from "../../src/api.js";
 import type { RunEvent } from "../../src/engine/events.js";
-import { createFacts } from "../../src/engine/facts.js";
 import { makeTar, makeZip } from "../support/archives.js";
 import { ReleaseServer } from "../support/release-server.js";
-import { listTree, tempDir } from "../support/tmp.js";
+import { listTree } from "../support/tmp.js";
+import { applyPreset, HOST_ARCH, HOST_OS, type Sandbox, sandbox } from "./support.js";
 
 const HELM = "4.3.0";
 const KUBECTL = "1.36.4";
-const HOST_OS = process.platform === "darwin" ? "darwin" : "linux";
-const HOST_ARCH = process.arch === "x64" ? "amd64" : process.arch;
 
 const helmScript = (v: string) => `#!/bin/sh\necho "v${v}+g1a2b3c4"\n`;
 const kubectlScript = (v: string) => `#!/bin/sh\necho "Client Version: v${v}"\necho "Kustomize Version: v5.7.1"\n`;
@@ -75,44 +72,16 @@ afterAll(async () => {
   await mirror?.close();
 });
 
-interface Sandbox {
-  dir: string;
-  home: string;
-  installDir: string;
-  cacheDir: string;
-  cleanup: () => Promise<void>;
-}
-
-async function sandbox(): Promise<Sandbox> {
-  const { dir, cleanup } = await tempDir("runbook-tool-preset-");
-  return { dir, home: join(dir, "home"), installDir: join(dir, "bin"), cacheDir: join(dir, "cache"), cleanup };
-}
-
-async function apply(
-  s: Sandbox,
-  preset: string,
-  pair: { os: string; arch: string },
-  params: Record<string, unknown>,
-): Promise<{ status: string; changed: number; failures: string; verified: unknown[] }> {
-  const file = join(s.dir, "playbook.yml");
-  const withArgs = { mirror: mirror.origin, install_dir: s.installDir, ...params };
-  await writeFile(file, `name: ${preset}\ntasks:\n  - preset: ${preset}\n    with: ${JSON.stringify(withArgs)}\n`);
-  const events: RunEvent[] = [];
-  const summary = await runPlaybook(file, {
-    facts: createFacts(undefined, { os: pair.os, arch: pair.arch, home: s.home }),
-    env: { PATH: process.env.PATH, HOME: s.home },
-    cacheDir: s.cacheDir,
-    onEvent: (e) => events.push(e),
-  });
-  const failures = events
-    .filter((e): e is Extract<RunEvent, { kind: "step-end" }> => e.kind === "step-end" && e.status === "failed")
+async function apply(s: Sandbox, preset: string, pair: { os: string; arch: string }, params: Record<string, unknown>) {
+  const r = await applyPreset(s, preset, mirror.origin, pair, params);
+  const ends = r.events.filter((e): e is Extract<RunEvent, { kind: "step-end" }> => e.kind === "step-end");
+  const failures = ends
+    .filter((e) => e.status === "failed")
     .map((e) => `${e.step.name}: ${String(e.result.msg ?? "")}`)
     .join("\n");
   // The checksum each download step verified the file against.
-  const verified = events
-    .filter((e): e is Extract<RunEvent, { kind: "step-end" }> => e.kind === "step-end" && e.step.action === "download")
-    .map((e) => e.result.checksum);
-  return { status: summary.status, changed: summary.stats.changed, failures, verified };
+  const verified = ends.filter((e) => e.step.action === "download").map((e) => e.result.checksum);
+  return { status: r.status, changed: r.changed, failures, verified };
 }
 
 const TOOLS = [
@@ -141,7 +110,7 @@ describe.each(TOOLS)("$preset preset", (tool) => {
   test.each(PAIRS)(
     "$os/$arch: right asset, verified, installed; second run fetches nothing; absent removes it",
     async (pair) => {
-      const s = await sandbox();
+      const s = await sandbox("runbook-tool-preset-");
       const asset = tool.asset(pair.os, pair.arch);
       const bin = join(s.installDir, tool.exe(pair.os));
       try {
@@ -190,7 +159,7 @@ describe.each(TOOLS)("$preset preset", (tool) => {
     const next = tool.preset === "helm" ? "4.3.2" : "1.36.6";
     if (tool.preset === "helm") addHelm(next, "linux", "amd64");
     else addKubectl(next, "linux", "amd64");
-    const s = await sandbox();
+    const s = await sandbox("runbook-tool-preset-");
     const bin = join(s.installDir, tool.exe("linux"));
     try {
       expect((await apply(s, tool.preset, { os: "linux", arch: "amd64" }, { version: tool.version })).status).toBe(
@@ -213,7 +182,7 @@ describe.each(TOOLS)("$preset preset", (tool) => {
     const wrong = "f".repeat(64);
     if (tool.preset === "helm") addHelm(version, "linux", "amd64", wrong);
     else addKubectl(version, "linux", "amd64", wrong);
-    const s = await sandbox();
+    const s = await sandbox("runbook-tool-preset-");
     try {
       const r = await apply(s, tool.preset, { os: "linux", arch: "amd64" }, { version });
       expect(r.status).toBe("failed");

@@ -2,14 +2,13 @@
 // for every platform Istio publishes istioctl for, the right asset is fetched and verified, istioctl lands
 // in install_dir, a second run fetches nothing, `state: absent` removes it, and a bad checksum installs nothing.
 import { execFileSync } from "node:child_process";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runPlaybook } from "../../src/api.js";
 import type { RunEvent } from "../../src/engine/events.js";
-import { createFacts } from "../../src/engine/facts.js";
 import { ReleaseServer, type ServedFile } from "../support/release-server.js";
-import { listTree, tempDir } from "../support/tmp.js";
+import { listTree } from "../support/tmp.js";
+import { applyPreset, HOST_ARCH, HOST_OS, type Sandbox, sandbox } from "./support.js";
 
 const VERSION = "1.30.4";
 /** Istio's legacy arch-less osx / win asset names (before 1.19). */
@@ -24,9 +23,6 @@ const PAIRS = [
   { os: "darwin", arch: "arm64", platform: "osx-arm64" },
   { os: "windows", arch: "amd64", platform: "win-amd64" },
 ];
-
-const HOST_OS = process.platform === "darwin" ? "darwin" : "linux";
-const HOST_ARCH = process.arch === "x64" ? "amd64" : process.arch;
 
 let mirror: ReleaseServer;
 /** What the mirror serves for each platform of VERSION. */
@@ -44,36 +40,8 @@ afterAll(async () => {
   await mirror?.close();
 });
 
-interface Sandbox {
-  dir: string;
-  home: string;
-  installDir: string;
-  cacheDir: string;
-  cleanup: () => Promise<void>;
-}
-
-async function sandbox(): Promise<Sandbox> {
-  const { dir, cleanup } = await tempDir("runbook-istio-preset-");
-  return { dir, home: join(dir, "home"), installDir: join(dir, "bin"), cacheDir: join(dir, "cache"), cleanup };
-}
-
-async function apply(
-  s: Sandbox,
-  pair: { os: string; arch: string },
-  params: Record<string, unknown>,
-): Promise<{ status: string; changed: number; failed: number; events: RunEvent[] }> {
-  const file = join(s.dir, "playbook.yml");
-  const withArgs = { mirror: mirror.origin, install_dir: s.installDir, ...params };
-  await writeFile(file, `name: istio\ntasks:\n  - preset: istio\n    with: ${JSON.stringify(withArgs)}\n`);
-  const events: RunEvent[] = [];
-  const summary = await runPlaybook(file, {
-    facts: createFacts(undefined, { os: pair.os, arch: pair.arch, home: s.home }),
-    env: { PATH: process.env.PATH, HOME: s.home },
-    cacheDir: s.cacheDir,
-    onEvent: (e) => events.push(e),
-  });
-  return { status: summary.status, changed: summary.stats.changed, failed: summary.stats.failed, events };
-}
+const apply = (s: Sandbox, pair: { os: string; arch: string }, params: Record<string, unknown>) =>
+  applyPreset(s, "istio", mirror.origin, pair, params);
 
 /** The checksum the download step verified the file against. */
 function verified(events: RunEvent[]): unknown[] {
@@ -95,7 +63,7 @@ describe.each(PAIRS)("istio preset on $os/$arch", (pair) => {
   const asset = `${VERSION}/istioctl-${VERSION}-${pair.platform}.${ext}`;
 
   test(`fetches ${asset}, verifies it, installs ${exe}; a second run fetches nothing; absent removes it`, async () => {
-    const s = await sandbox();
+    const s = await sandbox("runbook-istio-preset-");
     try {
       const before = { asset: mirror.requests(asset), sum: mirror.requests(`${asset}.sha256`), all: mirror.requests() };
       const first = await apply(s, pair, { version: VERSION });
@@ -147,7 +115,7 @@ describe("istio preset, legacy asset names", () => {
     { os: "darwin", arch: "amd64", asset: `${LEGACY}/istioctl-${LEGACY}-osx.tar.gz`, exe: "istioctl" },
     { os: "windows", arch: "amd64", asset: `${LEGACY}/istioctl-${LEGACY}-win.zip`, exe: "istioctl.exe" },
   ])("Istio before 1.19 on $os/$arch fetches $asset", async ({ os, arch, asset, exe }) => {
-    const s = await sandbox();
+    const s = await sandbox("runbook-istio-preset-");
     try {
       const before = { asset: mirror.requests(asset), all: mirror.requests() };
       const r = await apply(s, { os, arch }, { version: LEGACY });
@@ -173,7 +141,7 @@ describe("istio preset, checksum mismatch", () => {
     mirror.addFile(`${asset}.sha256`, `${"0".repeat(64)}  istioctl-${bad}-${platform}.tar.gz\n`, {
       checksumFile: false,
     });
-    const s = await sandbox();
+    const s = await sandbox("runbook-istio-preset-");
     try {
       const r = await apply(s, { os: HOST_OS, arch: HOST_ARCH }, { version: bad });
       expect(r.status).toBe("failed");
@@ -197,7 +165,7 @@ describe("istio preset, unsupported platforms", () => {
     { os: "darwin", arch: "armv7" },
     { os: "linux", arch: "s390x" },
   ])("$os/$arch fails before fetching anything", async (pair) => {
-    const s = await sandbox();
+    const s = await sandbox("runbook-istio-preset-");
     try {
       const before = mirror.requests();
       const r = await apply(s, pair, { version: VERSION });

@@ -2,7 +2,28 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "../../version.js";
-import { ActionFailure } from "../actions/types.js";
+import { type ActionContext, ActionFailure } from "../actions/types.js";
+import { parseDuration } from "../duration.js";
+import type { StepRef } from "../events.js";
+import type { ExecAdapter } from "../io/exec.js";
+import type { FsAdapter } from "../io/fs.js";
+import type { Step } from "../load/model.js";
+import { valueLocOf } from "../load/yaml.js";
+import { renderString, renderValue } from "../template.js";
+import type { Runner } from "./runner.js";
+import { stringMap } from "./runner.js";
+import type { Frame } from "./scope.js";
+
+/** The target's adapters and the user's cache folder. */
+export interface Adapters {
+  exec: ExecAdapter;
+  fs: FsAdapter;
+  cacheDir: string;
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || v === "true";
+}
 
 /** The user's cache folder for runbook (downloads are cached here by checksum). */
 export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
@@ -25,4 +46,61 @@ export async function resolveTemplateFile(src: string, baseDir: string): Promise
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new ActionFailure(`template ${src} not found; looked in:\n  ${candidates.join("\n  ")}`);
   return found;
+}
+
+/** The context an action runs with: the step's cwd, environment, become and timeout, rendered now. */
+export function actionContext(
+  r: Runner,
+  io: Adapters,
+  step: Step,
+  frame: Frame,
+  ref: StepRef,
+  scope: Record<string, unknown>,
+  noLog: boolean,
+): ActionContext {
+  const raw = step.raw;
+  const env = raw.environment ?? raw.env;
+  const inh = frame.inherited;
+  const timeout =
+    raw.timeout !== undefined
+      ? parseDuration(renderValue(raw.timeout, scope, valueLocOf(raw, "timeout")) as string | number)
+      : undefined;
+  return {
+    exec: io.exec,
+    fs: io.fs,
+    step: ref,
+    baseDir: step.baseDir,
+    playbookDir: r.playbook.dir,
+    cwd:
+      typeof raw.cwd === "string"
+        ? resolve(step.baseDir, String(renderValue(raw.cwd, scope, valueLocOf(raw, "cwd"))))
+        : inh.cwd,
+    env: { ...inh.environment, ...(env !== undefined ? stringMap(renderValue(env, scope)) : {}) },
+    become:
+      raw.become !== undefined
+        ? truthy(renderValue(raw.become, scope, valueLocOf(raw, "become")))
+        : inh.become === true,
+    becomeUser:
+      typeof raw.become_user === "string"
+        ? String(renderValue(raw.become_user, scope, valueLocOf(raw, "become_user")))
+        : inh.becomeUser,
+    timeoutMs: timeout,
+    noLog,
+    dryRun: r.mode !== "run",
+    signal: r.signal,
+    vars: scope,
+    render: (text, extra, origin) =>
+      renderString(
+        text,
+        extra ? { ...scope, ...extra } : scope,
+        origin ? { file: origin, line: 1, col: 1 } : undefined,
+      ),
+    resolveTemplate: (src) => resolveTemplateFile(src, step.baseDir),
+    output: (stream, chunk) => {
+      if (!noLog) r.emit({ kind: "output", step: ref, stream, chunk });
+    },
+    progress: (message, current, total) => r.emit({ kind: "progress", step: ref, message, current, total }),
+    cacheDir: io.cacheDir,
+    processEnv: r.globals.env,
+  };
 }

@@ -1,32 +1,23 @@
 import { resolve } from "node:path";
-import { type ActionContext, ActionFailure, type ActionResult, type PlanInfo } from "../actions/types.js";
-import { formatDuration, parseDuration } from "../duration.js";
+import { type ActionContext, ActionFailure, type PlanInfo } from "../actions/types.js";
+import { parseDuration } from "../duration.js";
 import { RunbookError } from "../errors.js";
 import type { StepRef } from "../events.js";
-import { evaluateCondition } from "../expr.js";
-import type { ExecAdapter } from "../io/exec.js";
-import type { FsAdapter } from "../io/fs.js";
 import { readVarsFile } from "../load/files.js";
 import type { Step } from "../load/model.js";
 import { valueLocOf } from "../load/yaml.js";
-import { issuesToErrors } from "../schema/zod-issues.js";
-import type { SourceLocation } from "../source.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, type UnknownInfo } from "../unknown.js";
-import { resolveTemplateFile } from "./context.js";
+import { parseArgs, runAttempts } from "./attempt.js";
+import { conditionList, evaluateAll } from "./conditions.js";
+import { type Adapters, actionContext } from "./context.js";
 import { emptyLoopReason, type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
+import { itemLabel, probeSummary, shortArgs } from "./naming.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
-import { stringMap } from "./runner.js";
 import { buildScope, type Frame } from "./scope.js";
-import { Interrupted, StepFailed, sleep } from "./signals.js";
-
-interface Adapters {
-  exec: ExecAdapter;
-  fs: FsAdapter;
-  cacheDir: string;
-}
+import { StepFailed, sleep } from "./signals.js";
 
 /** The outcome of one execution: a result, or (in a plan) "known at run time". */
 type Outcome =
@@ -39,38 +30,6 @@ function truthy(v: unknown): boolean {
   return v === true || v === "true";
 }
 
-function conditionList(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [v];
-}
-
-// The argument that says most about a step, for a default name: `file: out`, `template: cfg.yaml.hbs`.
-const NAME_KEYS = ["cmd", "argv", "msg", "var", "src", "path", "dest", "url", "file", "kind", "that"];
-
-function shortArgs(v: unknown): string {
-  if (v && typeof v === "object" && !Array.isArray(v)) {
-    const key = NAME_KEYS.find((k) => (v as Record<string, unknown>)[k] !== undefined);
-    if (key) return shortArgs((v as Record<string, unknown>)[key]);
-  }
-  if (Array.isArray(v)) return shortArgs(v.map(String).join(" "));
-  const s = typeof v === "string" ? v : JSON.stringify(v);
-  const line = (s ?? "").split("\n")[0] ?? "";
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
-}
-
-function itemLabel(item: unknown): string {
-  const s = typeof item === "string" ? item : (JSON.stringify(item) ?? String(item));
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-/** What a step that ran during a plan said: a print's message, an assert's verdict, a probe's outcome. */
-function probeSummary(step: Step, result: Result): string {
-  if (result.failed) return `failed: ${result.msg}`;
-  if (step.action?.readOnly) return result.msg || "ok";
-  const rc = Number(result.rc ?? 0);
-  // 127 is the shell's "command not found": e.g. istioctl, which the run installs first.
-  return `ran (read-only probe): rc ${rc}${rc === 127 ? " (command not found)" : ""}`;
-}
-
 /** Runs one action step: loop, when, arguments, retries, changed_when/failed_when, register, notify. */
 export class StepRunner {
   constructor(
@@ -80,20 +39,6 @@ export class StepRunner {
 
   private get inPlan(): boolean {
     return this.r.mode !== "run";
-  }
-
-  /** Evaluate a list of conditions (all must hold). */
-  private conditions(
-    value: unknown,
-    scope: Scope,
-    loc: SourceLocation | undefined,
-  ): { value: boolean; expr?: string } | { waitsFor: UnknownInfo } {
-    for (const [i, expr] of conditionList(value).entries()) {
-      const c = evaluateCondition(expr, scope, Array.isArray(value) ? (valueLocOf(value, i) ?? loc) : loc);
-      if (!c.known) return { waitsFor: c.waitsFor };
-      if (!c.value) return { value: false, expr: String(expr) };
-    }
-    return { value: true };
   }
 
   async run(step: Step, frame: Frame): Promise<void> {
@@ -296,7 +241,7 @@ export class StepRunner {
     const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
     const notifies = raw.notify === undefined ? undefined : [raw.notify].flat().map(String);
     if (raw.when !== undefined) {
-      const c = this.conditions(raw.when, scope, valueLocOf(raw, "when"));
+      const c = evaluateAll(raw.when, scope, valueLocOf(raw, "when"));
       if ("waitsFor" in c) {
         r.plan({
           step: planRef,
@@ -332,7 +277,7 @@ export class StepRunner {
       typeof raw.removes === "string" ? String(renderValue(raw.removes, scope, valueLocOf(raw, "removes"))) : undefined;
     const args = this.args(step, scope, r.mode === "check");
     const probe = step.action?.readOnly === true || raw.check_mode === false || frame.inherited.checkMode === false;
-    const ctx = this.context(step, frame, ref, scope, noLog);
+    const ctx = actionContext(this.r, this.io, step, frame, ref, scope, noLog);
     const skipBy = await this.createsRemoves(ctx, creates, removes);
     if (r.mode === "check") {
       r.plan({ step: planRef, item, decision: skipBy ? "skip" : "run", reason: skipBy, tags, notifies, noLog });
@@ -372,7 +317,7 @@ export class StepRunner {
         if (notifies) r.notify(notifies);
         return { unknown: u };
       }
-      const parsed = this.parse(step, args);
+      const parsed = parseArgs(step, args);
       const info: PlanInfo = await step.action!.plan(parsed, ctx).catch((e: unknown): PlanInfo => {
         // e.g. a copy whose src an earlier step downloads: the preview waits for the run.
         if (e instanceof ActionFailure || e instanceof RunbookError)
@@ -399,7 +344,7 @@ export class StepRunner {
       return { unknown: true, planned: info };
     }
     if (u) return { unknown: u };
-    const result = await this.attempts(step, ref, scope, args, ctx);
+    const result = await runAttempts({ signal: r.signal, emit: (e) => r.emit(e) }, step, ref, scope, args, ctx);
     // An assert on a value only the run produces decides nothing now: it is "decided at run time".
     const pending = result.pending as UnknownInfo | undefined;
     if (this.inPlan && pending) {
@@ -453,7 +398,7 @@ export class StepRunner {
   private async commandOf(step: Step, args: unknown, ctx: ActionContext): Promise<string | undefined> {
     if (step.action?.name !== "command" && step.action?.name !== "shell") return undefined;
     try {
-      return (await step.action.plan(this.parse(step, args), ctx)).command;
+      return (await step.action.plan(parseArgs(step, args), ctx)).command;
     } catch {
       return undefined;
     }
@@ -474,7 +419,10 @@ export class StepRunner {
     try {
       const args = this.args(step, scope, false);
       if (containsUnknown(args)) return undefined;
-      const info = await step.action.plan(this.parse(step, args), this.context(step, frame, ref, scope, noLog));
+      const info = await step.action.plan(
+        parseArgs(step, args),
+        actionContext(this.r, this.io, step, frame, ref, scope, noLog),
+      );
       const shown = noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined, data: undefined } : info;
       // Whether it changes anything is the run's to say.
       return { ...shown, willChange: undefined, skipReason: undefined };
@@ -496,23 +444,8 @@ export class StepRunner {
     } else {
       args = renderValue(raw, scope, valueLocOf(step.raw, step.actionKey));
     }
-    if (check && step.action && !containsUnknown(args)) this.parse(step, args);
+    if (check && step.action && !containsUnknown(args)) parseArgs(step, args);
     return args;
-  }
-
-  private parse(step: Step, args: unknown): unknown {
-    const action = step.action!;
-    const p = action.schema.safeParse(args);
-    if (p.success) return p.data;
-    const errs = issuesToErrors(
-      p.error,
-      action.schema,
-      args,
-      step.actionKey,
-      valueLocOf(step.raw, step.actionKey),
-      false,
-    );
-    throw errs[0] ?? new RunbookError("schema", `invalid arguments for ${step.actionKey}`, { location: step.location });
   }
 
   private async createsRemoves(
@@ -526,170 +459,6 @@ export class StepRunner {
     if (removes !== undefined && !containsUnknown(removes) && !(await ctx.fs.stat(abs(removes))))
       return `skipped: ${removes} does not exist (removes)`;
     return undefined;
-  }
-
-  private context(step: Step, frame: Frame, ref: StepRef, scope: Scope, noLog: boolean): ActionContext {
-    const raw = step.raw;
-    const r = this.r;
-    const env = raw.environment ?? raw.env;
-    const inh = frame.inherited;
-    const timeout =
-      raw.timeout !== undefined
-        ? parseDuration(renderValue(raw.timeout, scope, valueLocOf(raw, "timeout")) as string | number)
-        : undefined;
-    return {
-      exec: this.io.exec,
-      fs: this.io.fs,
-      step: ref,
-      baseDir: step.baseDir,
-      playbookDir: r.playbook.dir,
-      cwd:
-        typeof raw.cwd === "string"
-          ? resolve(step.baseDir, String(renderValue(raw.cwd, scope, valueLocOf(raw, "cwd"))))
-          : inh.cwd,
-      env: { ...inh.environment, ...(env !== undefined ? stringMap(renderValue(env, scope)) : {}) },
-      become:
-        raw.become !== undefined
-          ? truthy(renderValue(raw.become, scope, valueLocOf(raw, "become")))
-          : inh.become === true,
-      becomeUser:
-        typeof raw.become_user === "string"
-          ? String(renderValue(raw.become_user, scope, valueLocOf(raw, "become_user")))
-          : inh.becomeUser,
-      timeoutMs: timeout,
-      noLog,
-      dryRun: r.mode !== "run",
-      signal: r.signal,
-      vars: scope,
-      render: (text, extra, origin) =>
-        renderString(
-          text,
-          extra ? { ...scope, ...extra } : scope,
-          origin ? { file: origin, line: 1, col: 1 } : undefined,
-        ),
-      resolveTemplate: (src) => resolveTemplateFile(src, step.baseDir),
-      output: (stream, chunk) => {
-        if (!noLog) r.emit({ kind: "output", step: ref, stream, chunk });
-      },
-      progress: (message, current, total) => r.emit({ kind: "progress", step: ref, message, current, total }),
-      cacheDir: this.io.cacheDir,
-      processEnv: r.globals.env,
-    };
-  }
-
-  /** Run the action, retrying per until/retries/delay, judging with changed_when/failed_when. */
-  private async attempts(step: Step, ref: StepRef, scope: Scope, args: unknown, ctx: ActionContext): Promise<Result> {
-    const raw = step.raw;
-    const r = this.r;
-    const retrying = raw.until !== undefined || raw.retries !== undefined;
-    const retries = raw.retries !== undefined ? Number(renderValue(raw.retries, scope, valueLocOf(raw, "retries"))) : 3;
-    if (!Number.isInteger(retries) || retries < 0)
-      throw new RunbookError("schema", `retries: must be a whole number, got ${JSON.stringify(raw.retries)}`, {
-        location: valueLocOf(raw, "retries"),
-      });
-    const delayMs =
-      raw.delay !== undefined
-        ? parseDuration(renderValue(raw.delay, scope, valueLocOf(raw, "delay")) as string | number)
-        : 5000;
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      let result = await this.execute(step, args, ctx);
-      result = this.judge(step, scope, result);
-      if (!retrying) return result;
-      result.attempts = attempt;
-      let done = !result.failed;
-      if (raw.until !== undefined) {
-        const c = this.conditions(raw.until, this.resultScope(step, scope, result), valueLocOf(raw, "until"));
-        done = "value" in c && c.value;
-      }
-      if (done) return result;
-      if (attempt > retries) {
-        if (raw.until !== undefined) {
-          result.failed = true;
-          result.msg = `gave up after ${attempt} attempts: until never held (${conditionList(raw.until).join(" && ")})${result.msg ? `; last: ${result.msg}` : ""}`;
-        }
-        return result;
-      }
-      r.emit({
-        kind: "retry",
-        step: ref,
-        attempt,
-        retries,
-        delayMs,
-        msg: result.msg || (raw.until !== undefined ? "until not met" : "failed"),
-      });
-      await sleep(delayMs, r.signal);
-      if (r.signal.aborted) throw new Interrupted(ref);
-    }
-  }
-
-  private resultScope(step: Step, scope: Scope, result: Result): Scope {
-    const out: Scope = { ...scope, result };
-    if (typeof step.raw.register === "string") out[step.raw.register] = result;
-    return out;
-  }
-
-  private judge(step: Step, scope: Scope, result: Result): Result {
-    const raw = step.raw;
-    if (raw.changed_when === undefined && raw.failed_when === undefined) return result;
-    const rs = this.resultScope(step, scope, result);
-    if (raw.changed_when !== undefined) {
-      const c = this.conditions(raw.changed_when, rs, valueLocOf(raw, "changed_when"));
-      if ("value" in c) result.changed = c.value;
-    }
-    if (raw.failed_when !== undefined) {
-      const c = this.conditions(raw.failed_when, rs, valueLocOf(raw, "failed_when"));
-      if ("value" in c) {
-        result.failed = c.value;
-        if (c.value && !result.msg) result.msg = `failed_when held: ${conditionList(raw.failed_when).join(" && ")}`;
-        if (!c.value) result.msg = result.msg?.startsWith("non-zero return code") ? "" : result.msg;
-      }
-    }
-    return result;
-  }
-
-  /** One call of the action, with its timeout; every failure becomes a failed result. */
-  private async execute(step: Step, args: unknown, ctx: ActionContext): Promise<Result> {
-    const action = step.action!;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    this.r.signal.addEventListener("abort", onAbort, { once: true });
-    let timedOut = false;
-    const timer =
-      ctx.timeoutMs !== undefined
-        ? setTimeout(() => {
-            timedOut = true;
-            controller.abort();
-          }, ctx.timeoutMs)
-        : undefined;
-    const t0 = performance.now();
-    let res: ActionResult;
-    try {
-      res = await action.run(this.parse(step, args), { ...ctx, signal: controller.signal });
-    } catch (e) {
-      if (e instanceof ActionFailure) res = { ...e.result, changed: false, failed: true, msg: e.message };
-      else if (e instanceof RunbookError) res = { changed: false, failed: true, msg: e.message, error: e };
-      else if (e instanceof Interrupted) throw e;
-      else res = { changed: false, failed: true, msg: (e as Error).message ?? String(e) };
-    } finally {
-      if (timer) clearTimeout(timer);
-      this.r.signal.removeEventListener("abort", onAbort);
-    }
-    if (this.r.signal.aborted) throw new Interrupted(ctx.step);
-    const result: Result = {
-      ...res,
-      changed: res.changed,
-      failed: res.failed ?? false,
-      skipped: false,
-      msg: res.msg ?? "",
-      duration_ms: Math.round(performance.now() - t0),
-    };
-    if (timedOut) {
-      result.failed = true;
-      result.msg = `timed out after ${formatDuration(ctx.timeoutMs!)}; the process tree was killed`;
-    }
-    return result;
   }
 
   private setVars(

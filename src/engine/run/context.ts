@@ -11,18 +11,13 @@ import type { Step } from "../load/model.js";
 import { valueLocOf } from "../load/yaml.js";
 import { renderString, renderValue } from "../template.js";
 import type { Runner } from "./runner.js";
-import { stringMap } from "./runner.js";
-import type { Frame } from "./scope.js";
+import { type Frame, stringMap, truthy } from "./scope.js";
 
 /** The target's adapters and the user's cache folder. */
 export interface Adapters {
   exec: ExecAdapter;
   fs: FsAdapter;
   cacheDir: string;
-}
-
-function truthy(v: unknown): boolean {
-  return v === true || v === "true";
 }
 
 /** The user's cache folder for runbook (downloads are cached here by checksum). */

@@ -45,25 +45,28 @@ export function loopVarsFor(lc: LoopControl, item: unknown, index: number): Reco
 }
 
 /**
- * A step's name for the plan when its loop variables have no value (the step is skipped before its
- * loop, or its items are known only at run time): `Wait for {{ item }}` reads `Wait for <item>`.
+ * A looped step's name with its loop variables bound to placeholders: `Wait for {{ item }}` reads
+ * `Wait for <item>`, and `usesLoopVars` says whether it read one. Any other template error is thrown.
  */
-export function nameWithLoopPlaceholders(
-  name: string,
+export function renderLoopName(
   lc: LoopControl,
   render: (extra: Record<string, unknown>) => string,
-): string {
+): { text: string; usesLoopVars: boolean } {
   const names = [lc.loop_var ?? "item", lc.index_var].filter((n): n is string => typeof n === "string");
   const extra: Record<string, unknown> = {};
   for (const n of names) extra[n] = makeUnknown({ path: n });
-  try {
-    const rendered = render(extra);
-    return rendered.replace(/<known at run time: ([^>]+)>/g, (m, path: string) =>
-      names.some((n) => path === n || path.startsWith(`${n}.`) || path.startsWith(`${n}[`)) ? `<${path}>` : m,
-    );
-  } catch {
-    return name;
-  }
+  let usesLoopVars = false;
+  const text = render(extra).replace(/<known at run time: ([^>]+)>/g, (m, path: string) => {
+    const mine = names.some((n) => path === n || path.startsWith(`${n}.`) || path.startsWith(`${n}[`));
+    usesLoopVars ||= mine;
+    return mine ? `<${path}>` : m;
+  });
+  return { text, usesLoopVars };
+}
+
+/** Whether a step loops (`loop` or `with_items`). */
+export function isLooped(raw: Record<string, unknown>): boolean {
+  return raw.loop !== undefined || raw.with_items !== undefined;
 }
 
 /** Why a plan shows a step whose loop has no items as skipped: `no items to loop over (namespaces is empty)`. */

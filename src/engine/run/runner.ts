@@ -17,10 +17,10 @@ import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
-import { emptyLoopReason, type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
+import { emptyLoopReason, isLooped, type LoopControl, loopItems, loopVarsFor, renderLoopName } from "./loop.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
-import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
+import { buildScope, childFrame, type Frame, type Globals, stringMap, truthy } from "./scope.js";
 import { Interrupted, StepFailed } from "./signals.js";
 import { StepRunner } from "./step.js";
 import type { PlanEntry, RunMode, RunOptions } from "./types.js";
@@ -258,14 +258,14 @@ export class Runner {
     let name = written;
     const scope = buildScope(this.globals, frame);
     try {
-      // Shown as it would read when run; a name that needs run-time values stays as written.
-      name = renderString(written, scope);
+      // Shown as it would read when run; loop variables read as placeholders (`Roll <ns> back`).
+      name = isLooped(step.raw)
+        ? renderLoopName((step.raw.loop_control ?? {}) as LoopControl, (extra) =>
+            renderString(written, { ...scope, ...extra }),
+          ).text
+        : renderString(written, scope);
     } catch {
-      // Its loop variables read as placeholders: `Roll {{ ns }} back` is shown as `Roll <ns> back`.
-      if (step.raw.loop !== undefined || step.raw.with_items !== undefined)
-        name = nameWithLoopPlaceholders(written, (step.raw.loop_control ?? {}) as LoopControl, (extra) =>
-          renderString(written, { ...scope, ...extra }),
-        );
+      // a name that needs run-time values stays as written
     }
     this.plan({ step: this.ref(step, frame, name), decision: "skip", reason });
   }
@@ -304,15 +304,15 @@ export class Runner {
       chain: [...frame.chain, { kind: "block", name, location: step.location }],
       inherited: {
         tags: this.tagsOf(step, frame),
-        ...(raw.become !== undefined && { become: raw.become === true || raw.become === "true" }),
+        ...(raw.become !== undefined && { become: truthy(raw.become) }),
         ...(typeof raw.become_user === "string" && { becomeUser: renderString(raw.become_user, scope) }),
         ...(env !== undefined && {
           environment: { ...frame.inherited.environment, ...stringMap(renderValue(env, scope)) },
         }),
         ...(typeof raw.cwd === "string" && { cwd: renderString(raw.cwd, scope) }),
-        ...(raw.no_log !== undefined && { noLog: raw.no_log === true || raw.no_log === "true" }),
+        ...(raw.no_log !== undefined && { noLog: truthy(raw.no_log) }),
         ...(raw.ignore_errors !== undefined && {
-          ignoreErrors: raw.ignore_errors === true || raw.ignore_errors === "true",
+          ignoreErrors: truthy(raw.ignore_errors),
         }),
         ...(raw.check_mode !== undefined && { checkMode: raw.check_mode === true }),
       },
@@ -553,13 +553,6 @@ function deepFreeze(v: unknown): void {
   if (v === null || typeof v !== "object" || Object.isFrozen(v) || isUnknown(v)) return;
   Object.freeze(v);
   for (const x of Object.values(v)) deepFreeze(x);
-}
-
-export function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (v && typeof v === "object")
-    for (const [k, x] of Object.entries(v)) out[k] = typeof x === "string" ? x : JSON.stringify(x);
-  return out;
 }
 
 export { skippedResult };

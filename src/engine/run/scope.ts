@@ -60,3 +60,16 @@ export function buildScope(
 export function childFrame(parent: Frame, patch: Partial<Frame>): Frame {
   return { ...parent, ...patch, inherited: { ...parent.inherited, ...patch.inherited } };
 }
+
+/** A YAML boolean or a template that rendered to "true". */
+export function truthy(v: unknown): boolean {
+  return v === true || v === "true";
+}
+
+/** Environment values as strings: non-strings are written as JSON. */
+export function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === "object")
+    for (const [k, x] of Object.entries(v)) out[k] = typeof x === "string" ? x : JSON.stringify(x);
+  return out;
+}

@@ -11,12 +11,12 @@ import { containsUnknown, type UnknownInfo } from "../unknown.js";
 import { parseArgs, runAttempts } from "./attempt.js";
 import { conditionList, evaluateAll } from "./conditions.js";
 import { type Adapters, actionContext } from "./context.js";
-import { emptyLoopReason, type LoopControl, loopItems, loopVarsFor, nameWithLoopPlaceholders } from "./loop.js";
+import { emptyLoopReason, isLooped, type LoopControl, loopItems, loopVarsFor, renderLoopName } from "./loop.js";
 import { itemLabel, probeSummary, shortArgs } from "./naming.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
-import { buildScope, type Frame } from "./scope.js";
+import { buildScope, type Frame, truthy } from "./scope.js";
 import { StepFailed, sleep } from "./signals.js";
 
 /** The outcome of one execution: a result, or (in a plan) "known at run time". */
@@ -25,10 +25,6 @@ type Outcome =
   | { result?: undefined; unknown: UnknownInfo | true; planned?: PlanInfo | undefined };
 
 type Scope = Record<string, unknown>;
-
-function truthy(v: unknown): boolean {
-  return v === true || v === "true";
-}
 
 /** Runs one action step: loop, when, arguments, retries, changed_when/failed_when, register, notify. */
 export class StepRunner {
@@ -49,34 +45,35 @@ export class StepRunner {
     const base = buildScope(r.globals, frame);
     const stepVars = raw.vars ? (renderValue(raw.vars, base, valueLocOf(raw, "vars")) as Scope) : undefined;
     const scope = stepVars ? buildScope(r.globals, frame, stepVars) : base;
-    const hidden = truthy(raw.no_log) || frame.inherited.noLog === true;
+    const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
     // An unnamed no_log step is not named after its arguments: they are what no_log hides.
     let name =
       typeof raw.name === "string"
         ? raw.name
-        : hidden
+        : noLog
           ? `${step.actionKey} (no_log)`
           : `${step.actionKey}: ${shortArgs(step.args)}`;
-    // In a plan, a looped step is shown per item with its name rendered for that item; where no item
-    // applies, its loop variables read as placeholders (`Wait for <item>`).
+    // A looped step's name may read its loop variables, which exist only per item: then the name stays as
+    // written for the run, and a plan shows it with placeholders (`Wait for <item>`).
     let planName: string | undefined;
-    try {
-      if (typeof raw.name === "string") name = renderString(raw.name, scope, valueLocOf(raw, "name"));
-    } catch (e) {
-      // A looped step's name may use its loop variables, which exist only per item: keep the name as written.
-      const lc = (raw.loop_control ?? {}) as LoopControl;
-      const loopNames = [lc.loop_var ?? "item", lc.index_var].filter(Boolean).join("|");
-      const looped = raw.loop !== undefined || raw.with_items !== undefined;
-      const aboutLoopVar = e instanceof RunbookError && new RegExp(`variable \`(${loopNames})\``).test(e.message);
-      if (r.mode === "check" && !(looped && aboutLoopVar)) throw e;
-      if (looped && aboutLoopVar && typeof raw.name === "string") {
-        const written = raw.name;
-        planName = nameWithLoopPlaceholders(written, lc, (extra) =>
-          renderString(written, { ...scope, ...extra }, valueLocOf(raw, "name")),
-        );
+    if (typeof raw.name === "string") {
+      const written = raw.name;
+      const at = valueLocOf(raw, "name");
+      try {
+        if (isLooped(raw)) {
+          const n = renderLoopName((raw.loop_control ?? {}) as LoopControl, (extra) =>
+            renderString(written, { ...scope, ...extra }, at),
+          );
+          if (n.usesLoopVars) planName = n.text;
+          else name = n.text;
+        } else {
+          name = renderString(written, scope, at);
+        }
+      } catch (e) {
+        // A name that cannot be rendered is an input error for the check pass; a running step keeps it as written.
+        if (r.mode === "check") throw e;
       }
     }
-    const noLog = hidden;
     const ref = r.ref(step, frame, name, noLog);
     const planRef = planName !== undefined ? { ...ref, name: planName } : ref;
     if (!isHandler) {
@@ -205,7 +202,7 @@ export class StepRunner {
       const res = out.result;
       res.item = item;
       if (lc.index_var) res[lc.index_var] = index;
-      const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
+      const noLog = ref.noLog === true;
       r.emit({
         kind: "item-end",
         step: ref,
@@ -238,7 +235,7 @@ export class StepRunner {
     const raw = step.raw;
     const r = this.r;
     const scope = buildScope(r.globals, frame, stepVars, loopVars);
-    const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
+    const noLog = ref.noLog === true;
     const notifies = raw.notify === undefined ? undefined : [raw.notify].flat().map(String);
     if (raw.when !== undefined) {
       const c = evaluateAll(raw.when, scope, valueLocOf(raw, "when"));

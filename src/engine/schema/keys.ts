@@ -5,14 +5,17 @@ export const conditionSchema = z
   .union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))])
   .describe("A CEL expression (no {{ }}), a boolean, or a list of them that must all hold");
 
-/** "30s", "5m", "1h30m", "250ms" or a number of seconds. */
-export const durationSchema = z
+/**
+ * A step key's duration as written — the grammar duration.ts parses ("1h30m", no spaces between parts) —
+ * or a template, checked once rendered. A pattern rather than a refine, so editors check it too.
+ */
+export const stepDurationSchema = z
   .union([
     z.number().nonnegative(),
     z
       .string()
       .regex(
-        /^\s*(\d+(\.\d+)?(ms|s|m|h)\s*)+$|^\s*\d+(\.\d+)?\s*$|\{\{/,
+        /^\s*(\d+(\.\d+)?(ms|h|m|s))+\s*$|^\s*\d+(\.\d+)?\s*$|\{\{/,
         'not a duration; write e.g. "30s", "5m", "1h30m", "250ms" or a number of seconds',
       ),
   ])
@@ -43,7 +46,7 @@ export const stepKeySchemas = {
         .optional()
         .describe("Variable holding the 0-based item index"),
       label: z.string().optional().describe("What progress output shows per item; templated"),
-      pause: durationSchema.optional().describe("Pause between items"),
+      pause: stepDurationSchema.optional().describe("Pause between items"),
     })
     .strict()
     .describe("Options for loop"),
@@ -66,8 +69,8 @@ export const stepKeySchemas = {
       z.string().regex(/^\s*\d+\s*$|\{\{/, "must be a whole number (or a {{ template }} that gives one)"),
     ])
     .describe("How many times to retry (default 3)"),
-  delay: durationSchema.describe('Pause between retries (default "5s")'),
-  timeout: durationSchema.describe("Kill the step (its whole process tree) after this long"),
+  delay: stepDurationSchema.describe('Pause between retries (default "5s")'),
+  timeout: stepDurationSchema.describe("Kill the step (its whole process tree) after this long"),
   tags: stringList.describe("Tags for --tags/--skip-tags; `always` and `never` behave as in Ansible"),
   notify: stringList.describe("Handler name(s) or listen topic(s) to run if the step changed something"),
   become: z.union([z.boolean(), z.string()]).describe("Run through `sudo -n`"),

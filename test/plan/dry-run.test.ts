@@ -1,24 +1,13 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO, runCli } from "../support/cli.js";
+import { snapshotTree } from "../support/tmp.js";
 
 const SITE = join(REPO, "test/fixtures/plan/site");
 
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    out[p] = st.isDirectory() ? "dir" : `${st.mtimeMs} ${readFileSync(p, "base64")}`;
-    if (st.isDirectory()) Object.assign(out, snapshot(p));
-  }
-  return out;
-}
-
 describe("apply --dry-run", () => {
   it("walks the plan with live events, runs only the probes, and changes nothing", () => {
-    const before = snapshot(SITE);
+    const before = snapshotTree(SITE);
     const r = runCli([
       "apply",
       "--dry-run",
@@ -30,7 +19,7 @@ describe("apply --dry-run", () => {
     ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(snapshot(SITE)).toEqual(before);
+    expect(snapshotTree(SITE)).toEqual(before);
     const ends = r.stdout
       .trim()
       .split("\n")

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planPlaybook } from "../../src/api.js";
@@ -7,23 +7,12 @@ import { createFacts } from "../../src/engine/facts.js";
 import { type ExecRequest, localExec } from "../../src/engine/io/exec.js";
 import { planDocument } from "../../src/engine/plan/document.js";
 import { planText } from "../../src/engine/plan/text.js";
+import { snapshotTree } from "../support/tmp.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SITE = join(ROOT, "test/fixtures/plan/site");
 const PLAYBOOK = join(SITE, "playbook.yml");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
-
-/** Every file below dir with its bytes and mtime: a plan must leave all of it as it was. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    const st = statSync(p);
-    out[p] = st.isDirectory() ? `dir ${st.mtimeMs}` : `${st.mtimeMs} ${st.mode} ${readFileSync(p, "base64")}`;
-    if (st.isDirectory()) Object.assign(out, snapshot(p));
-  }
-  return out;
-}
 
 async function plan(started: string[][] = []) {
   const exec = {
@@ -53,10 +42,10 @@ describe("runbook plan", () => {
   });
 
   it("changes nothing and starts no process but the check_mode: false probe", async () => {
-    const before = snapshot(SITE);
+    const before = snapshotTree(SITE);
     const started: string[][] = [];
     await plan(started);
-    expect(snapshot(SITE)).toEqual(before);
+    expect(snapshotTree(SITE)).toEqual(before);
     expect(started).toEqual([["cat", `${SITE}/files/installed-version`]]);
   });
 

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -17,4 +18,16 @@ export async function listTree(dir: string): Promise<string[]> {
     out.push(e.isDirectory() ? `${rel}/` : rel);
   }
   return out.sort();
+}
+
+/** Every path below `dir` with its mtime, mode and bytes: a run that must change nothing leaves this equal. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    out[p] = st.isDirectory() ? `dir ${st.mtimeMs}` : `${st.mtimeMs} ${st.mode} ${readFileSync(p, "base64")}`;
+    if (st.isDirectory()) Object.assign(out, snapshotTree(p));
+  }
+  return out;
 }

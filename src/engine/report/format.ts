@@ -1,3 +1,5 @@
+// A retry delay reads as the user wrote it (3s, 500ms, 1m30s): the shared formatter from duration.ts.
+import { formatDuration as asWritten } from "../duration.js";
 import type { ChainLink, RunEvent, StepRef, StepStatus } from "../events.js";
 import { formatLocation } from "../source.js";
 import type { Style } from "./style.js";
@@ -16,15 +18,8 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
 }
 
-/** A retry delay as the user wrote it: 3s, 500ms, 1m30s. */
-export function formatDelay(ms: number): string {
-  if (ms < 1000 || ms % 1000 !== 0) return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
-  const s = ms / 1000;
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
-}
-
 export function retryText(e: Extract<RunEvent, { kind: "retry" }>): string {
-  return `retry ${e.attempt}/${e.retries} in ${formatDelay(e.delayMs)}: ${firstLine(e.msg)}`;
+  return `retry ${e.attempt}/${e.retries} in ${asWritten(e.delayMs)}: ${firstLine(e.msg)}`;
 }
 
 export function firstLine(text: string): string {

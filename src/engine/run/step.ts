@@ -53,9 +53,8 @@ export class StepRunner {
         : noLog
           ? `${step.actionKey} (no_log)`
           : `${step.actionKey}: ${shortArgs(step.args)}`;
-    // A looped step's name may read its loop variables, which exist only per item: then the name stays as
-    // written for the run, and a plan shows it with placeholders (`Wait for <item>`).
-    let planName: string | undefined;
+    // A looped step's name may read its loop variables, which exist only per item: the step itself is
+    // named with placeholders (`Wait for <item>`), each item row with its own value.
     if (typeof raw.name === "string") {
       const written = raw.name;
       const at = valueLocOf(raw, "name");
@@ -64,8 +63,7 @@ export class StepRunner {
           const n = renderLoopName((raw.loop_control ?? {}) as LoopControl, (extra) =>
             renderString(written, { ...scope, ...extra }, at),
           );
-          if (n.usesLoopVars) planName = n.text;
-          else name = n.text;
+          name = n.text;
         } else {
           name = renderString(written, scope, at);
         }
@@ -75,16 +73,15 @@ export class StepRunner {
       }
     }
     const ref = r.ref(step, frame, name, noLog);
-    const planRef = planName !== undefined ? { ...ref, name: planName } : ref;
     if (!isHandler) {
       const filtered = r.selected(tags);
       if (filtered) {
-        if (this.inPlan) r.plan({ step: planRef, decision: "skip", reason: filtered, tags });
+        if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: filtered, tags });
         return;
       }
     }
     if (r.beforeStart(raw.name, name)) {
-      if (this.inPlan) r.plan({ step: planRef, decision: "skip", reason: "before --start-at-task", tags });
+      if (this.inPlan) r.plan({ step: ref, decision: "skip", reason: "before --start-at-task", tags });
       return;
     }
     if (r.mode === "check" && raw.notify !== undefined) r.checkNotify(step);
@@ -93,7 +90,7 @@ export class StepRunner {
     const loopRaw = raw.loop ?? raw.with_items;
     let outcome: Outcome;
     if (loopRaw !== undefined) {
-      outcome = await this.loop(step, frame, ref, planRef, scope, stepVars, tags);
+      outcome = await this.loop(step, frame, ref, scope, stepVars, tags);
     } else {
       r.emit({ kind: "step-start", step: ref });
       outcome = await this.once(step, frame, ref, stepVars, undefined, tags, undefined);
@@ -151,7 +148,6 @@ export class StepRunner {
     step: Step,
     frame: Frame,
     ref: StepRef,
-    planRef: StepRef,
     scope: Scope,
     stepVars: Scope | undefined,
     tags: string[],
@@ -161,7 +157,7 @@ export class StepRunner {
     const got = loopItems(raw, scope);
     if (!Array.isArray(got)) {
       r.plan({
-        step: planRef,
+        step: ref,
         decision: "runtime",
         reason: `loop items are known at run time (${got.unknown.path})`,
         waitsFor: got.unknown,
@@ -171,8 +167,7 @@ export class StepRunner {
     }
     const items = got;
     // Without items the step does nothing; a plan still lists it, and says why.
-    if (items.length === 0 && this.inPlan)
-      r.plan({ step: planRef, decision: "skip", reason: emptyLoopReason(raw), tags });
+    if (items.length === 0 && this.inPlan) r.plan({ step: ref, decision: "skip", reason: emptyLoopReason(raw), tags });
     const lc = (raw.loop_control ?? {}) as LoopControl;
     const pauseMs = lc.pause !== undefined ? parseDuration(lc.pause) : 0;
     r.emit({ kind: "step-start", step: ref });

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { Tags } from "yaml";
 import { z } from "zod";
 import { KubeError } from "../io/kube/errors.js";
 import type { KubeClient, Obj } from "../io/kube.js";
@@ -65,6 +66,21 @@ export interface ManifestSource {
   vars?: Record<string, unknown> | undefined;
 }
 
+/**
+ * Manifests are read as kubectl reads them (sigs.k8s.io/yaml on go-yaml v2): YAML 1.1 plain scalars, so
+ * `defaultMode: 0400` is the octal 256 and `automountServiceAccountToken: no` is false. go-yaml v2 keeps
+ * timestamps and sexagesimal numbers (`1:20`) as strings when the target is untyped, so those tags are left out.
+ */
+const KUBECTL_SCALARS = {
+  version: "1.1",
+  customTags: (tags: Tags) =>
+    tags.filter((t) => {
+      const tag = typeof t === "string" ? t : t.tag;
+      const format = typeof t === "string" ? undefined : (t as { format?: string }).format;
+      return tag !== "tag:yaml.org,2002:timestamp" && format !== "TIME";
+    }),
+} as const;
+
 // `kind: List` (what `kubectl get -o yaml` prints) holds its objects in `items`.
 const flattenLists = (docs: unknown[]): unknown[] =>
   docs.flatMap((d) => {
@@ -82,11 +98,12 @@ export async function loadManifests(args: ManifestSource, ctx: ActionContext): P
     if (bytes === undefined) throw new ActionFailure(`manifest file ${file} not found`);
     const text =
       args.template !== undefined ? ctx.render(bytes.toString("utf8"), args.vars, file) : bytes.toString("utf8");
-    docs = parseYamlAll(file, text);
+    docs = parseYamlAll(file, text, KUBECTL_SCALARS);
   } else if (typeof args.definition === "string") {
     docs = parseYamlAll(
       `${ctx.step.location?.file ?? "<k8s>"} (definition of step "${ctx.step.name}")`,
       args.definition,
+      KUBECTL_SCALARS,
     );
   } else {
     docs = Array.isArray(args.definition) ? args.definition : [args.definition];

@@ -1,6 +1,7 @@
 import {
   type Alias,
   type Document,
+  type DocumentOptions,
   isAlias,
   isMap,
   isPair,
@@ -10,6 +11,7 @@ import {
   type Node,
   parseAllDocuments,
   parseDocument,
+  type SchemaOptions,
 } from "yaml";
 import { RunbookError } from "../errors.js";
 import { registerSource, type SourceLocation, sourceText } from "../source.js";
@@ -173,10 +175,15 @@ export function parseYaml(file: string, text: string): unknown {
 }
 
 /** Parse a multi-document YAML string (manifests); each document keeps its locations. */
-export function parseYamlAll(file: string, text: string): unknown[] {
+/** `scalars`: another YAML version or schema for plain scalars (Kubernetes manifests are read as YAML 1.1). */
+export function parseYamlAll(
+  file: string,
+  text: string,
+  scalars: Pick<DocumentOptions & SchemaOptions, "version" | "customTags"> = {},
+): unknown[] {
   registerSource(file, text);
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, ...scalars });
   if (!Array.isArray(docs)) return [];
   const out: unknown[] = [];
   for (const doc of docs) {

@@ -25,8 +25,11 @@ export function validate(kind: string, obj: Obj): Cause[] {
       message: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`,
     });
   }
+  if (kind === "Pod") causes.push(...podSpec((obj.spec ?? {}) as Obj, "spec"));
   if (!WORKLOADS.has(kind)) return causes;
   const spec = (obj.spec ?? {}) as Obj;
+  const template = (spec.template as Obj | undefined)?.spec;
+  if (template) causes.push(...podSpec(template as Obj, "spec.template.spec"));
   const replicas = spec.replicas;
   if (replicas !== undefined && (!Number.isInteger(replicas) || (replicas as number) < 0)) {
     causes.push({
@@ -47,6 +50,31 @@ export function validate(kind: string, obj: Obj): Cause[] {
       field: "spec.template.metadata.labels",
       message: "Invalid value: `selector` does not match template `labels`",
     });
+  }
+  return causes;
+}
+
+/** A volume's `defaultMode` is 0..0777 and booleans are booleans: what a YAML 1.2 reader gets wrong. */
+function podSpec(spec: Obj, at: string): Cause[] {
+  const causes: Cause[] = [];
+  const auto = spec.automountServiceAccountToken;
+  if (auto !== undefined && typeof auto !== "boolean")
+    causes.push({
+      reason: "FieldValueInvalid",
+      field: `${at}.automountServiceAccountToken`,
+      message: `Invalid value: ${JSON.stringify(auto)}: expected boolean`,
+    });
+  for (const [i, v] of ((spec.volumes ?? []) as Obj[]).entries()) {
+    for (const source of ["secret", "configMap", "projected", "downwardAPI"]) {
+      const mode = (v[source] as Obj | undefined)?.defaultMode;
+      if (mode === undefined) continue;
+      if (!Number.isInteger(mode) || (mode as number) < 0 || (mode as number) > 0o777)
+        causes.push({
+          reason: "FieldValueInvalid",
+          field: `${at}.volumes[${i}].${source}.defaultMode`,
+          message: `Invalid value: ${JSON.stringify(mode)}: must be a number between 0 and 0777 (octal), both inclusive`,
+        });
+    }
   }
   return causes;
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { failure, k8s, makeCtx, type TestCluster, testCluster } from "./helpers.js";
+import { failure, k8s, k8sInfo, makeCtx, type TestCluster, testCluster } from "./helpers.js";
 
 const fixtures = join(import.meta.dirname, "../fixtures/kube");
 let c: TestCluster;
@@ -67,29 +67,39 @@ describe("k8s state=present", () => {
     expect(c.kube.object("ConfigMap", "default", "a")?.metadata).toEqual(rvBefore);
   });
 
-  test("many objects of one kind in one namespace are read with one LIST instead of a GET each", async () => {
-    const cms = (v: string) =>
-      Array.from({ length: 6 }, (_, i) => ({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: `many-${i}` },
-        data: { v: i === 5 ? v : "same" },
-      }));
-    await k8s({ definition: cms("1").slice(0, 5), kubeconfig: c.kubeconfig }, makeCtx());
-    const from = c.kube.requests.length;
-    const result = await k8s({ definition: cms("2"), kubeconfig: c.kubeconfig }, makeCtx());
-    expect((result.resources as Array<{ action: string }>).map((r) => r.action)).toEqual([
-      "unchanged",
-      "unchanged",
-      "unchanged",
-      "unchanged",
-      "unchanged",
-      "created",
-    ]);
-    const reads = c.kube.requests.slice(from).filter((r) => r.method === "GET" && r.path.includes("configmaps"));
-    expect(reads.map((r) => r.path)).toEqual(["/api/v1/namespaces/default/configmaps"]);
-    const again = await k8s({ definition: cms("3"), kubeconfig: c.kubeconfig }, makeCtx());
-    expect((again.resources as Array<{ action: string }>).at(-1)?.action).toBe("configured");
+  test("many objects of one kind are read with a GET each: no LIST (and no `list` RBAC) needed", async () => {
+    const rbac = await testCluster({ forbidList: true });
+    try {
+      const cms = (v: string) =>
+        Array.from({ length: 6 }, (_, i) => ({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: `many-${i}` },
+          data: { v: i === 5 ? v : "same" },
+        }));
+      await k8s({ definition: cms("1").slice(0, 5), kubeconfig: rbac.kubeconfig }, makeCtx());
+      const from = rbac.kube.requests.length;
+      const result = await k8s({ definition: cms("2"), kubeconfig: rbac.kubeconfig }, makeCtx());
+      expect((result.resources as Array<{ action: string }>).map((r) => r.action)).toEqual([
+        "unchanged",
+        "unchanged",
+        "unchanged",
+        "unchanged",
+        "unchanged",
+        "created",
+      ]);
+      const reads = rbac.kube.requests.slice(from).filter((r) => r.method === "GET" && r.path.includes("configmaps"));
+      expect(reads.map((r) => r.path)).toEqual(
+        Array.from({ length: 6 }, (_, i) => `/api/v1/namespaces/default/configmaps/many-${i}`),
+      );
+      const again = await k8s({ definition: cms("3"), kubeconfig: rbac.kubeconfig }, makeCtx());
+      expect((again.resources as Array<{ action: string }>).at(-1)?.action).toBe("configured");
+      // The stand-in does say no to a LIST.
+      const err = await failure(k8sInfo({ kind: "ConfigMap", kubeconfig: rbac.kubeconfig }, makeCtx()));
+      expect(err.message).toContain("HTTP 403");
+    } finally {
+      await rbac.stop();
+    }
   });
 
   test("requests share kept-alive TLS connections instead of one handshake each", async () => {

@@ -74,27 +74,35 @@ function planLines(rows: DryRunResult[], describe: (r: DryRunResult) => string):
 async function run(args: K8sArgs, ctx: ActionContext) {
   const { applyAll, deleteAll, dryRunApply, dryRunDelete } = await loadKube();
   const objects = await loadManifests(args, ctx);
-  return withCluster(args, ctx, async (client) => {
-    if (ctx.dryRun) {
-      const rows =
-        args.state === "absent"
-          ? await dryRunDelete(client, objects, args)
-          : await dryRunApply(client, objects, { namespace: args.namespace, force: args.force_conflicts });
-      return { changed: changes(rows), resources: rows, msg: countBy(rows) };
-    }
-    const opts = {
-      namespace: args.namespace,
-      force: args.force_conflicts,
-      wait: args.wait,
-      waitTimeoutMs: args.wait_timeout ?? 300_000,
-      waitCondition: args.wait_condition,
-      signal: ctx.signal,
-      progress: (message: string, current?: number, total?: number) => ctx.progress(message, current, total),
-    };
-    const resources: ObjectResult[] =
-      args.state === "absent" ? await deleteAll(client, objects, opts) : await applyAll(client, objects, opts);
-    return { changed: changes(resources), resources, msg: countBy(resources) };
-  });
+  const done: ObjectResult[] = [];
+  const partial = () => ({ changed: changes(done), resources: [...done] });
+  return withCluster(
+    args,
+    ctx,
+    async (client) => {
+      if (ctx.dryRun) {
+        const rows =
+          args.state === "absent"
+            ? await dryRunDelete(client, objects, args)
+            : await dryRunApply(client, objects, { namespace: args.namespace, force: args.force_conflicts });
+        return { changed: changes(rows), resources: rows, msg: countBy(rows) };
+      }
+      const opts = {
+        namespace: args.namespace,
+        force: args.force_conflicts,
+        wait: args.wait,
+        waitTimeoutMs: args.wait_timeout ?? 300_000,
+        waitCondition: args.wait_condition,
+        signal: ctx.signal,
+        done,
+        progress: (message: string, current?: number, total?: number) => ctx.progress(message, current, total),
+      };
+      const resources: ObjectResult[] =
+        args.state === "absent" ? await deleteAll(client, objects, opts) : await applyAll(client, objects, opts);
+      return { changed: changes(resources), resources, msg: countBy(resources) };
+    },
+    partial,
+  );
 }
 
 /** Objects by kind/namespace/name, and a server-side dry run when the cluster answers. */
@@ -106,8 +114,9 @@ async function plan(args: K8sArgs, ctx: ActionContext): Promise<PlanInfo> {
   const listed = objects.map((o) => ({ ...describeRow(o, args.namespace), action: "unknown" as const }));
   let client: Awaited<ReturnType<typeof clusterFor>>;
   let rows: DryRunResult[];
+  const warnings: string[] = [];
   try {
-    client = await clusterFor(args, ctx);
+    client = await clusterFor(args, ctx, warnings);
     rows =
       args.state === "absent"
         ? await dryRunDelete(client, objects, args)
@@ -124,7 +133,7 @@ async function plan(args: K8sArgs, ctx: ActionContext): Promise<PlanInfo> {
   const known = rows.every((r) => r.action !== "unknown");
   return {
     summary: `${what} to context "${client.where.context}" (server-side dry run: ${countBy(rows)})`,
-    details: planLines(rows, describe),
+    details: [...planLines(rows, describe), ...warnings.map((w) => `warning: ${w}`)],
     willChange: known ? changes(rows) : changes(rows) || undefined,
     data: { objects: rows, dryRun: true, context: client.where.context, server: client.where.server },
   };

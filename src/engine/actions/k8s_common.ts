@@ -27,10 +27,11 @@ export const clusterFields = {
 /** A duration field (milliseconds once parsed): the shared parser, so every action reads "5m" alike. */
 export { durationSchema as durationField } from "../duration.js";
 
-/** The step's cluster, reading kubeconfigs through the step's file system adapter. */
+/** The step's cluster, reading kubeconfigs through the step's file system adapter; API warnings go to `warnings`. */
 export async function clusterFor(
   args: { context?: string | undefined; kubeconfig?: string | undefined },
   ctx: ActionContext,
+  warnings: string[] = [],
 ) {
   const env = {
     readFile: async (path: string) => (await ctx.fs.readFile(path))?.toString("utf8"),
@@ -39,7 +40,16 @@ export async function clusterFor(
   };
   // An empty context (e.g. a templated default) means the kubeconfig's current context.
   const { connect } = await loadKube();
-  return connect({ context: args.context || undefined, kubeconfig: args.kubeconfig || undefined }, env);
+  const client = await connect({ context: args.context || undefined, kubeconfig: args.kubeconfig || undefined }, env);
+  // Every request takes the step's signal (interrupt or step timeout); retries stop at the step's deadline.
+  return client.scoped({
+    signal: ctx.signal,
+    deadline: ctx.timeoutMs !== undefined ? Date.now() + ctx.timeoutMs : undefined,
+    warn: (message) => {
+      warnings.push(message);
+      ctx.output("stderr", `Warning: ${message}\n`);
+    },
+  });
 }
 
 /** Adapter errors become failed results with the same message. */
@@ -47,15 +57,22 @@ export function asFailure(e: unknown, result: Record<string, unknown> = {}): unk
   return e instanceof KubeError ? new ActionFailure(e.message, { ...result, error_kind: e.kind }) : e;
 }
 
-export async function withCluster<T>(
+/**
+ * Run `fn` against the step's cluster. API server warnings become the result's `warnings`; a failure keeps
+ * what `partial` says was done before it (so a failed apply still reports the objects it changed).
+ */
+export async function withCluster<T extends Record<string, unknown>>(
   args: { context?: string | undefined; kubeconfig?: string | undefined },
   ctx: ActionContext,
   fn: (client: KubeClient) => Promise<T>,
-): Promise<T> {
+  partial: () => Record<string, unknown> = () => ({}),
+): Promise<T & { warnings?: string[] }> {
+  const warnings: string[] = [];
+  const withWarnings = <R extends Record<string, unknown>>(r: R) => (warnings.length ? { ...r, warnings } : r);
   try {
-    return await fn(await clusterFor(args, ctx));
+    return withWarnings(await fn(await clusterFor(args, ctx, warnings)));
   } catch (e) {
-    throw asFailure(e);
+    throw asFailure(e, withWarnings(partial()));
   }
 }
 

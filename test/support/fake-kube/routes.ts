@@ -106,3 +106,9 @@ export function route(
   }
   throw status(405, "MethodNotAllowed", `${method} is not supported on ${path}`);
 }
+
+/** Does this path name a collection (a LIST when read)? */
+export function isCollection(store: KubeStore, path: string): boolean {
+  const t = target(store, path.split("/").filter(Boolean));
+  return t !== undefined && !("discovery" in t) && t.name === undefined;
+}

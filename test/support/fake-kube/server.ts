@@ -2,15 +2,37 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { testCertificate } from "./cert.js";
 import { groupVersion, type ResourceType } from "./discovery.js";
-import { type RecordedRequest, readBody, route } from "./routes.js";
+import { isCollection, type RecordedRequest, readBody, route } from "./routes.js";
 import { condition, readyStatusFor } from "./status.js";
 import { KubeStore, StatusError, type StoreOptions, status } from "./store.js";
 
 type Obj = Record<string, unknown>;
 
+/** A bad day on demand: what the next matching requests meet instead of (or before) a normal answer. */
+export interface Fault {
+  /** Which requests; all when absent. */
+  match?: (r: { method: string; path: string; query: Record<string, string> }) => boolean;
+  /** How many matching requests meet it (default 1). */
+  times?: number;
+  /** Answer with this status (429, 503...) and a Status body. */
+  status?: number;
+  /** `Retry-After` seconds sent with `status`. */
+  retryAfter?: number;
+  /** Wait this long before answering (slow server). */
+  delayMs?: number;
+  /** Never answer. */
+  hang?: boolean;
+  /** Close the connection without an answer (ECONNRESET / socket hang up). */
+  reset?: boolean;
+  /** Add a `Warning: 299 - "<text>"` header to the normal answer. */
+  warning?: string;
+}
+
 export interface FakeKubeOptions extends StoreOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` (401 otherwise). */
   token?: string;
+  /** RBAC without the `list` verb: every collection GET is 403. */
+  forbidList?: boolean;
 }
 
 /**
@@ -32,6 +54,14 @@ export class FakeKube {
   readonly ca: string;
   /** TLS connections accepted: shows whether a client keeps connections alive. */
   connections = 0;
+  /** Requests received (answered or not), by `User-Agent`. */
+  readonly userAgents: string[] = [];
+  private faults: Array<Fault & { left: number }> = [];
+
+  /** Make the next matching requests fail, stall or warn (see Fault). */
+  fault(f: Fault): void {
+    this.faults.push({ ...f, left: f.times ?? 1 });
+  }
 
   constructor(readonly options: FakeKubeOptions = {}) {
     this.store = new KubeStore(options);
@@ -47,15 +77,34 @@ export class FakeKube {
         const contentType = req.headers["content-type"];
         let body: unknown;
         let answer: { code: number; body: unknown };
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        this.userAgents.push(String(req.headers["user-agent"] ?? ""));
         try {
           body = await readBody(req);
+          const seen = { method: req.method ?? "GET", path: url.pathname, query };
+          const fault = this.faults.find((f) => f.left > 0 && (!f.match || f.match(seen)));
+          if (fault) {
+            fault.left--;
+            if (fault.hang) return;
+            if (fault.reset) return req.socket.destroy();
+            if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+            if (fault.warning) headers.warning = `299 - "${fault.warning.replace(/"/g, '\\"')}"`;
+            if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+            if (fault.status) {
+              const reason = fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable";
+              throw status(fault.status, reason, `injected ${fault.status}`);
+            }
+          }
           if (this.options.token && req.headers.authorization !== `Bearer ${this.options.token}`)
             throw status(401, "Unauthorized", "Unauthorized");
+          if (this.options.forbidList && req.method === "GET" && isCollection(this.store, url.pathname))
+            throw status(403, "Forbidden", `cannot list resource at ${url.pathname}: forbidden`);
           answer = route(this.store, req.method ?? "GET", url.pathname, query, body, contentType);
         } catch (e) {
           answer = e instanceof StatusError ? { code: e.code, body: e.body } : { code: 500, body: String(e) };
         }
-        res.writeHead(answer.code, { "content-type": "application/json" });
+        if (res.destroyed) return;
+        res.writeHead(answer.code, headers);
         res.end(JSON.stringify(answer.body));
         const rec = { method: req.method ?? "GET", path: url.pathname, query, contentType, body, status: answer.code };
         this.requests.push(rec);

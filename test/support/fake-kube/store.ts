@@ -32,6 +32,8 @@ export interface StoreOptions {
   autoReady?: boolean;
   /** Establish CRDs as soon as they are applied (a real API server does within a second). Default true. */
   autoEstablishCrds?: boolean;
+  /** Deletions take this long to finish (finalizers, foreground propagation of dependents). */
+  deletionDelayMs?: number;
 }
 
 const meta = (o: Obj): Obj => (o.metadata ?? {}) as Obj;
@@ -155,7 +157,14 @@ export class KubeStore {
     meta(s.object).deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, "Z");
     if (propagation === "Foreground") meta(s.object).finalizers = ["foregroundDeletion"];
     meta(s.object).resourceVersion = String(++this.rv);
-    if (!this.holdDeletions) this.finalize(s);
+    if (this.options.deletionDelayMs && !this.holdDeletions) {
+      const uid = meta(s.object).uid;
+      setTimeout(() => {
+        // An apply to a dying object replaced it in the map but, as on a real server, it still goes.
+        const cur = this.objects.get(this.key(s.type, ns, name));
+        if (cur && meta(cur.object).uid === uid) this.finalize(cur);
+      }, this.options.deletionDelayMs);
+    } else if (!this.holdDeletions) this.finalize(s);
     return this.render(s);
   }
 

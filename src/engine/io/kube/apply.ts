@@ -1,4 +1,5 @@
-import { describe, type KubeClient, type Obj, refOf } from "./client.js";
+import { describe, FIELD_MANAGER, type KubeClient, type Obj, refOf } from "./client.js";
+import { compactDiff } from "./diff.js";
 import { KubeError } from "./errors.js";
 import { groupKind, kindsDefinedBy, type Prepared, phases, pool, prepare } from "./order.js";
 import type { WaitCondition } from "./readiness.js";
@@ -22,12 +23,14 @@ export interface ApplyOptions {
   waitTimeoutMs: number;
   waitCondition?: WaitCondition | undefined;
   signal?: AbortSignal | undefined;
+  /** Filled as objects are applied or deleted: what a failed step still reports. */
+  done?: ObjectResult[] | undefined;
   progress?: ((message: string, current?: number, total?: number) => void) | undefined;
 }
 
 // Requests in flight per step: enough to hide round trips, few enough to be kind to an API server.
 const CONCURRENCY = 8;
-const rv = (o: Obj | undefined) => (o?.metadata as Obj | undefined)?.resourceVersion;
+const isDying = (o: Obj | undefined) => Boolean((o?.metadata as Obj | undefined)?.deletionTimestamp);
 
 function resultOf(p: Prepared, action: ObjectAction): ObjectResult {
   const ref = refOf(p.obj);
@@ -36,37 +39,33 @@ function resultOf(p: Prepared, action: ObjectAction): ObjectResult {
 
 const waitItem = (p: Prepared): WaitItem => ({ ref: refOf(p.obj), info: p.info });
 
-// From this many objects of one kind in one namespace, one LIST beats a GET each.
-const LIST_FROM = 5;
-type Prior = Map<string, unknown>;
-const priorKey = (p: Prepared) =>
-  `${p.info.apiVersion}/${p.info.kind}/${refOf(p.obj).namespace ?? ""}/${refOf(p.obj).name}`;
-
-/** resourceVersions of the objects that exist now, read with one LIST per large kind/namespace group. */
-async function readPrior(client: KubeClient, batch: Prepared[]): Promise<Prior> {
-  const groups = new Map<string, Prepared[]>();
-  for (const p of batch) {
-    const key = `${p.info.apiVersion}/${p.info.kind}/${refOf(p.obj).namespace ?? ""}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
+/**
+ * GET, then apply. `changed` comes from the content (what `plan`'s dry run compares too), not from
+ * resourceVersion, which controllers bump with every status write. An object still being deleted is waited
+ * for first: applying to it would "configure" something about to vanish (kubectl waits the same way).
+ */
+async function applyOne(client: KubeClient, p: Prepared, opts: ApplyOptions): Promise<ObjectResult> {
+  let before = await client.get(refOf(p.obj), p.info);
+  if (isDying(before)) {
+    opts.progress?.(`waiting for the deletion of ${describe(refOf(p.obj))} to finish before applying it`);
+    await waitFor(client, [waitItem(p)], { timeoutMs: opts.waitTimeoutMs, gone: true, signal: opts.signal });
+    before = undefined;
   }
-  const prior: Prior = new Map();
-  for (const members of groups.values()) {
-    if (members.length < LIST_FROM) continue;
-    const { info } = members[0]!;
-    const namespace = refOf(members[0]!.obj).namespace;
-    for (const p of members) prior.set(priorKey(p), undefined);
-    const live = await client.list(info.apiVersion, info.kind, { namespace });
-    for (const o of live) prior.set(priorKey({ obj: o, info }), rv(o) ?? null);
-  }
-  return prior;
+  const after = await client.apply(p.obj, p.info, { force: opts.force, dryRun: false });
+  if (!before) return resultOf(p, "created");
+  return resultOf(p, contentChanged(before, after) ? "configured" : "unchanged");
 }
 
-async function applyOne(client: KubeClient, p: Prepared, force: boolean, prior: Prior): Promise<ObjectResult> {
-  const key = priorKey(p);
-  const before = prior.has(key) ? prior.get(key) : rv(await client.get(refOf(p.obj), p.info));
-  const after = await client.apply(p.obj, p.info, { force, dryRun: false });
-  // A no-op apply keeps resourceVersion: that is how "unchanged" is told from "configured".
-  return resultOf(p, before === undefined ? "created" : before === rv(after) ? "unchanged" : "configured");
+/** The fields runbook's field manager owns: taking or giving up a field is a change even at the same value. */
+export function ownedByRunbook(o: Obj): string {
+  const entries = ((o.metadata as Obj | undefined)?.managedFields ?? []) as Obj[];
+  const mine = entries.find((e) => e.manager === FIELD_MANAGER && e.operation === "Apply");
+  return JSON.stringify(mine?.fieldsV1 ?? null);
+}
+
+/** Did the object's content (status and server bookkeeping aside) or runbook's field set change? */
+export function contentChanged(before: Obj, after: Obj): boolean {
+  return compactDiff(before, after).length > 0 || ownedByRunbook(before) !== ownedByRunbook(after);
 }
 
 /**
@@ -77,14 +76,13 @@ export async function applyAll(client: KubeClient, objects: Obj[], opts: ApplyOp
   const [first, rest] = phases(objects);
   const total = objects.length;
   let done = 0;
-  let prior: Prior = new Map();
   const step = async (p: Prepared) => {
-    const r = await applyOne(client, p, opts.force, prior);
+    const r = await applyOne(client, p, opts);
+    opts.done?.push(r);
     opts.progress?.(`applied ${describe(r)} (${r.action})`, ++done, total);
     return r;
   };
   const early = await pool(first, CONCURRENCY, (o) => prepare(client, o, opts.namespace));
-  prior = await readPrior(client, early);
   const results = await pool(early, CONCURRENCY, step);
   const crds = early.filter((p) => p.obj.kind === "CustomResourceDefinition");
   if (crds.length > 0) {
@@ -96,7 +94,6 @@ export async function applyAll(client: KubeClient, objects: Obj[], opts: ApplyOp
     client.refreshDiscovery();
   }
   const late = await pool(rest, CONCURRENCY, (o) => prepare(client, o, opts.namespace));
-  prior = await readPrior(client, late);
   results.push(...(await pool(late, CONCURRENCY, step)));
   if (opts.wait) {
     const items = late.map(waitItem);
@@ -105,36 +102,35 @@ export async function applyAll(client: KubeClient, objects: Obj[], opts: ApplyOp
   return results;
 }
 
-/** Delete in reverse order (custom resources before their CRDs, Namespaces last); `wait` waits until gone. */
+/**
+ * Delete in reverse order (custom resources before their CRDs, Namespaces last), up to CONCURRENCY at once,
+ * then wait until everything is gone, as `kubectl delete` does: an apply in the next step must not meet a
+ * dying object. `wait_timeout` bounds the wait.
+ */
 export async function deleteAll(client: KubeClient, objects: Obj[], opts: ApplyOptions): Promise<ObjectResult[]> {
   const [first, rest] = phases(objects);
-  const ordered = [...rest.reverse(), ...first.reverse()];
-  const results: ObjectResult[] = [];
+  const total = objects.length;
   const deleted: WaitItem[] = [];
-  for (const obj of ordered) {
+  let count = 0;
+  const one = async (obj: Obj): Promise<ObjectResult> => {
     let p: Prepared;
     try {
       p = await prepare(client, obj, opts.namespace);
     } catch (e) {
       // The kind is gone (its CRD was deleted), so the object is too.
-      if (e instanceof KubeError && e.kind === "unknown-kind") {
-        results.push({
-          ...resultOf({ obj, info: { apiVersion: "", kind: "", plural: "", namespaced: false } }, "absent"),
-        });
-        continue;
-      }
+      if (e instanceof KubeError && e.kind === "unknown-kind")
+        return resultOf({ obj, info: { apiVersion: "", kind: "", plural: "", namespaced: false } }, "absent");
       throw e;
     }
     const gone = (await client.delete(refOf(p.obj), p.info, { dryRun: false })) === undefined;
-    results.push(resultOf(p, gone ? "absent" : "deleted"));
+    const r = resultOf(p, gone ? "absent" : "deleted");
+    opts.done?.push(r);
     if (!gone) deleted.push(waitItem(p));
-    opts.progress?.(
-      `${gone ? "already absent" : "deleted"}: ${describe(refOf(p.obj))}`,
-      results.length,
-      ordered.length,
-    );
-  }
-  if (opts.wait && deleted.length > 0)
-    await waitFor(client, deleted, { ...opts, timeoutMs: opts.waitTimeoutMs, gone: true });
+    opts.progress?.(`${gone ? "already absent" : "deleted"}: ${describe(refOf(p.obj))}`, ++count, total);
+    return r;
+  };
+  const results = await pool([...rest].reverse(), CONCURRENCY, one);
+  results.push(...(await pool([...first].reverse(), CONCURRENCY, one)));
+  if (deleted.length > 0) await waitFor(client, deleted, { ...opts, timeoutMs: opts.waitTimeoutMs, gone: true });
   return results;
 }

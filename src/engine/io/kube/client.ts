@@ -1,13 +1,6 @@
-import {
-  HttpMethod,
-  type KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type RequestContext,
-  type ResponseContext,
-} from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { HttpError, KubeError, translate, type Where } from "./errors.js";
+import { type CallOptions, Transport } from "./transport.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -26,100 +19,91 @@ export interface ObjectRef {
   namespace?: string | undefined;
 }
 
+type ResourceList = Array<{ name: string; kind: string; namespaced: boolean }>;
+
+interface Shared {
+  transport: Transport;
+  /** Group version → its resources, one request per group version however many ask at once. */
+  discovery: Map<string, Promise<ResourceList | undefined>>;
+}
+
+const meta = (o: Obj): Obj => (o.metadata ?? {}) as Obj;
+const APPLY_PATCH = "application/apply-patch+yaml";
+export const FIELD_MANAGER = "runbook";
+
 /**
- * KubernetesObjectApi with plain JSON in and out. The generated model classes would turn timestamps into
- * Dates and, on the way out, drop fields they do not know and rename others (a CRD's
- * `x-kubernetes-preserve-unknown-fields` is silently lost), so requests are built here and responses kept raw.
- * Discovery (kind → resource, cached per group version), auth and TLS stay the library's.
+ * One cluster, reached through one kubeconfig context. Every error comes out as a KubeError. Requests are
+ * built here and answers kept as plain JSON (the library's model classes would drop unknown fields); the
+ * library only reads kubeconfigs and credentials. `scoped()` gives a step its own signal, deadline and warnings.
  */
-class RawObjectApi extends KubernetesObjectApi {
-  static forConfig(kc: KubeConfig): RawObjectApi {
-    const api = kc.makeApiClient(RawObjectApi);
-    api.defaultNamespace = api.setDefaultNamespace(kc);
-    // The library makes a new TLS dispatcher for every request; reuse the first one to keep connections alive.
-    const auth = api.configuration.authMethods.default;
-    let dispatcher: ReturnType<RequestContext["getDispatcher"]>;
-    if (auth) {
-      api.configuration.authMethods.default = {
-        getName: () => auth.getName(),
-        applySecurityAuthentication: async (ctx) => {
-          await auth.applySecurityAuthentication(ctx);
-          dispatcher ??= ctx.getDispatcher();
-          if (dispatcher) ctx.setDispatcher(dispatcher);
-        },
-      };
-    }
-    return api;
+export class KubeClient {
+  readonly where: Where;
+  private readonly shared: Shared;
+  private readonly call: CallOptions;
+  private readonly namespaceOfContext: string;
+
+  constructor(kc: KubeConfig, context: string, server: string) {
+    this.where = { context, server };
+    this.shared = { transport: new Transport(kc, server), discovery: new Map() };
+    this.namespaceOfContext = kc.getContextObject(context)?.namespace ?? "";
+    this.call = {};
   }
 
-  get namespace(): string {
-    return this.defaultNamespace;
+  /** The same cluster (connections, discovery) with one step's abort signal, deadline and warning sink. */
+  scoped(call: CallOptions): KubeClient {
+    return Object.assign(Object.create(KubeClient.prototype) as KubeClient, this, { call });
   }
 
-  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
-    const text = await response.body.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = { message: text };
-    }
-    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return body as T;
-    throw new HttpError(response.httpStatusCode, body as Obj | undefined);
+  get transport(): Transport {
+    return this.shared.transport;
   }
 
-  async call(
-    method: HttpMethod,
+  /** The namespace of the context (or `default`), for namespaced objects that name none. */
+  get defaultNamespace(): string {
+    return this.namespaceOfContext || "default";
+  }
+
+  private async send(
+    method: string,
     path: string,
     query: Record<string, string | undefined>,
     body?: unknown,
     type?: string,
   ) {
-    const rc = this.configuration.baseServer.makeRequestContext(path, method);
-    rc.setHeaderParam("Accept", "application/json");
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) rc.setQueryParam(k, v);
-    if (body !== undefined) {
-      rc.setHeaderParam("Content-Type", type ?? "application/json");
-      rc.setBody(JSON.stringify(body));
+    const answer = await this.shared.transport.send(method, path, query, this.call, body, type);
+    return (answer.body ?? {}) as Obj;
+  }
+
+  private resources(apiVersion: string): Promise<ResourceList | undefined> {
+    let found = this.shared.discovery.get(apiVersion);
+    if (!found) {
+      const path = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      found = this.send("GET", path, {}).then(
+        (list) => (list.resources ?? []) as ResourceList,
+        (e) => {
+          if (e instanceof HttpError && e.code === 404) return undefined;
+          throw e;
+        },
+      );
+      this.shared.discovery.set(apiVersion, found);
+      // A failed lookup is not cached: the next one asks again.
+      found.catch(() => this.shared.discovery.delete(apiVersion));
     }
-    return (await this.requestPromise(rc)) as unknown as Obj;
+    return found;
   }
 
-  lookup(apiVersion: string, kind: string) {
-    return this.resource(apiVersion, kind);
-  }
-
-  forgetDiscovery(): void {
-    this.apiVersionResourceCache = {};
-  }
-}
-
-const meta = (o: Obj): Obj => (o.metadata ?? {}) as Obj;
-
-/** One cluster, reached through one kubeconfig context. Every error comes out as a KubeError. */
-export class KubeClient {
-  readonly where: Where;
-  private readonly api: RawObjectApi;
-
-  constructor(kc: KubeConfig, context: string, server: string) {
-    this.api = RawObjectApi.forConfig(kc);
-    this.where = { context, server };
-  }
-
-  /** The namespace of the context (or `default`), for namespaced objects that name none. */
-  get defaultNamespace(): string {
-    return this.api.namespace || "default";
-  }
-
-  /** Kind → resource through discovery; an unknown kind lists the API groups the cluster serves. */
+  /** Kind → resource through discovery (cached per cluster); an unknown kind lists the API groups served. */
   async resolve(apiVersion: string, kind: string): Promise<ResourceInfo> {
-    let found: Awaited<ReturnType<RawObjectApi["lookup"]>>;
+    let list: ResourceList | undefined;
     try {
-      found = await this.api.lookup(apiVersion, kind);
+      list = await this.resources(apiVersion);
     } catch (e) {
-      if (!(e instanceof HttpError && e.code === 404)) throw translate(e, this.where, `discovery of ${apiVersion}`);
+      throw translate(e, this.where, `discovery of ${apiVersion}`);
     }
+    const found = list?.find((r) => r.kind === kind && !r.name.includes("/"));
     if (found) return { apiVersion, kind, plural: found.name, namespaced: found.namespaced };
+    // Not known (yet): forget the answer so a CRD established later is found.
+    this.shared.discovery.delete(apiVersion);
     const groups = await this.apiGroups();
     throw new KubeError(
       "unknown-kind",
@@ -131,8 +115,8 @@ export class KubeClient {
   /** Every group version the server offers (`v1` for the core group). */
   async apiGroups(): Promise<string[]> {
     try {
-      const core = await this.api.call(HttpMethod.GET, "/api", {});
-      const apis = await this.api.call(HttpMethod.GET, "/apis", {});
+      const core = await this.send("GET", "/api", {});
+      const apis = await this.send("GET", "/apis", {});
       const groups = (apis.groups ?? []) as Array<{ versions?: Array<{ groupVersion: string }> }>;
       return [
         ...((core.versions ?? []) as string[]),
@@ -145,7 +129,7 @@ export class KubeClient {
 
   /** Forget cached discovery, after CRDs were added. */
   refreshDiscovery(): void {
-    this.api.forgetDiscovery();
+    this.shared.discovery.clear();
   }
 
   private path(info: ResourceInfo, namespace: string | undefined, name?: string): string {
@@ -158,7 +142,7 @@ export class KubeClient {
   async get(ref: ObjectRef, info?: ResourceInfo): Promise<Obj | undefined> {
     const r = info ?? (await this.resolve(ref.apiVersion, ref.kind));
     try {
-      return await this.api.call(HttpMethod.GET, this.path(r, ref.namespace, ref.name), {});
+      return await this.send("GET", this.path(r, ref.namespace, ref.name), {});
     } catch (e) {
       if (e instanceof HttpError && e.code === 404) return undefined;
       throw translate(e, this.where, `reading ${describe(ref)}`);
@@ -173,7 +157,7 @@ export class KubeClient {
     const r = await this.resolve(apiVersion, kind);
     const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
     try {
-      const list = await this.api.call(HttpMethod.GET, this.path(r, opts.namespace), query);
+      const list = await this.send("GET", this.path(r, opts.namespace), query);
       // List items carry neither apiVersion nor kind on a real server.
       return ((list.items ?? []) as Obj[]).map((o) => ({ apiVersion, kind, ...o }));
     } catch (e) {
@@ -184,10 +168,10 @@ export class KubeClient {
   /** Server-side apply as field manager `runbook`. */
   async apply(obj: Obj, info: ResourceInfo, opts: { force: boolean; dryRun: boolean }): Promise<Obj> {
     const m = meta(obj);
-    const query = { fieldManager: "runbook", force: String(opts.force), dryRun: opts.dryRun ? "All" : undefined };
+    const query = { fieldManager: FIELD_MANAGER, force: String(opts.force), dryRun: opts.dryRun ? "All" : undefined };
     try {
       const path = this.path(info, m.namespace as string | undefined, String(m.name));
-      return await this.api.call(HttpMethod.PATCH, path, query, obj, PatchStrategy.ServerSideApply);
+      return await this.send("PATCH", path, query, obj, APPLY_PATCH);
     } catch (e) {
       throw translate(e, this.where, describe(refOf(obj)));
     }
@@ -197,7 +181,7 @@ export class KubeClient {
   async delete(ref: ObjectRef, info: ResourceInfo, opts: { dryRun: boolean }): Promise<Obj | undefined> {
     const query = { propagationPolicy: "Foreground", dryRun: opts.dryRun ? "All" : undefined };
     try {
-      return await this.api.call(HttpMethod.DELETE, this.path(info, ref.namespace, ref.name), query);
+      return await this.send("DELETE", this.path(info, ref.namespace, ref.name), query);
     } catch (e) {
       if (e instanceof HttpError && e.code === 404) return undefined;
       throw translate(e, this.where, `deleting ${describe(ref)}`);

@@ -1,3 +1,4 @@
+import { contentChanged } from "./apply.js";
 import { type KubeClient, type Obj, refOf } from "./client.js";
 import { compactDiff } from "./diff.js";
 import { KubeError } from "./errors.js";
@@ -40,8 +41,15 @@ export async function dryRunApply(
         if (p.obj.kind === "Namespace") newNamespaces.add(refOf(p.obj).name);
         return { ...head(p.obj), action: "created" };
       }
+      // The same rule as the apply's (apply.ts), so plan and apply agree.
       const diff = compactDiff(before, after);
-      return { ...head(p.obj), action: diff.length ? "configured" : "unchanged", diff: diff.length ? diff : undefined };
+      const action = contentChanged(before, after) ? "configured" : "unchanged";
+      return {
+        ...head(p.obj),
+        action,
+        diff: diff.length ? diff : undefined,
+        ...(action === "configured" && !diff.length ? { note: "runbook takes ownership of fields" } : {}),
+      };
     } catch (e) {
       const base = head(p?.obj ?? obj, p ? undefined : opts.namespace);
       if (e instanceof KubeError && e.kind === "unknown-kind" && newKinds.has(groupKind(obj)))

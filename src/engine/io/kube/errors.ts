@@ -54,6 +54,24 @@ function networkCause(e: unknown): string | undefined {
   return chain.at(-1)?.message.replace(/^.*: (fetch failed)$/, "$1");
 }
 
+const TLS_CODES = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "CERT_SIGNATURE_FAILURE",
+]);
+
+// Node's own message for these suggests --use-system-ca, which is wrong for a cluster's private CA.
+function tlsCause(e: unknown): string | undefined {
+  for (let cur = e; cur instanceof Error; cur = cur.cause) {
+    const code = (cur as NodeJS.ErrnoException).code;
+    if (code && TLS_CODES.has(code)) return code;
+  }
+  return undefined;
+}
+
 function causes(e: HttpError): Array<{ field?: string; message?: string; reason?: string }> {
   const details = e.body?.details as { causes?: unknown } | undefined;
   return Array.isArray(details?.causes) ? details.causes : [];
@@ -64,6 +82,15 @@ export function translate(e: unknown, where: Where, subject: string): KubeError 
   if (e instanceof KubeError) return e;
   const at = `context "${where.context}", server ${where.server}`;
   if (!(e instanceof HttpError)) {
+    const tls = tlsCause(e);
+    if (tls)
+      return new KubeError(
+        "unreachable",
+        `cannot reach the Kubernetes API server (${at}): its certificate is not trusted by the kubeconfig's ` +
+          `certificate authority (${tls}); check that the kubeconfig belongs to this cluster ` +
+          "(a recreated cluster has a new CA) and that `certificate-authority(-data)` is its CA",
+        { cause: e },
+      );
     const net = networkCause(e);
     if (net)
       return new KubeError("unreachable", `cannot reach the Kubernetes API server (${at}): ${net}`, { cause: e });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration } from "../../duration.js";
 import { describe, type KubeClient, type Obj, type ObjectRef, type ResourceInfo } from "./client.js";
 import { KubeError } from "./errors.js";
+import { pool } from "./order.js";
 import { lastConditionMessage, readiness, type WaitCondition } from "./readiness.js";
 
 export interface WaitItem {
@@ -27,6 +28,8 @@ interface Pending extends WaitItem {
 // Polling starts fast (a rollout that is already done costs one round) and backs off to once a second.
 const FIRST_POLL_MS = 100;
 const MAX_POLL_MS = 1000;
+// GETs in flight while polling: the connection pool's size, so polls reuse kept-alive connections.
+const CONCURRENCY = 8;
 
 /** Poll until every object is ready (or gone); a timeout names what was not and its last condition. */
 export async function waitFor(client: KubeClient, items: WaitItem[], opts: WaitOptions): Promise<void> {
@@ -35,7 +38,7 @@ export async function waitFor(client: KubeClient, items: WaitItem[], opts: WaitO
   let interval = FIRST_POLL_MS;
   const total = items.length;
   while (pending.length > 0) {
-    const checked = await Promise.all(pending.map((p) => check(client, p, opts)));
+    const checked = await pool(pending, CONCURRENCY, (p) => check(client, p, opts));
     pending = checked.filter((p): p is Pending => p !== undefined);
     if (pending.length === 0) break;
     const head = pending[0]!;

@@ -49,6 +49,7 @@ describe("wait: true", () => {
       replicas: 2,
       updatedReplicas: 2,
       readyReplicas: 1,
+      availableReplicas: 1,
     });
     c.kube.setCondition(
       "Deployment",
@@ -62,7 +63,7 @@ describe("wait: true", () => {
     const err = await failure(k8s(args, makeCtx()));
     expect(err.name).toBe("ActionFailure");
     expect(err.message).toBe(
-      "timed out after 300ms waiting for objects to be ready: Deployment default/slow (1/2 replicas ready; " +
+      "timed out after 300ms waiting for objects to be ready: Deployment default/slow (1/2 updated replicas available; " +
         "last condition Available=False: Deployment does not have minimum availability.)",
     );
   });
@@ -191,5 +192,70 @@ describe("CRDs before their custom resources", () => {
     } finally {
       await slow.stop();
     }
+  });
+});
+
+describe("8: wait as kubectl rollout status waits", () => {
+  const patchThenPoll = (path: string) => pollAfter((r) => r.method === "PATCH" && r.path === path, path);
+
+  test("minReadySeconds: ready pods that are not yet available keep the wait going", async () => {
+    const path = "/apis/apps/v1/namespaces/default/deployments/patient";
+    const polled = patchThenPoll(path);
+    const ctx = makeCtx();
+    const dep = { ...deployment("patient", 2), spec: { ...deployment("patient", 2).spec, minReadySeconds: 20 } };
+    let done = false;
+    const running = k8s({ definition: dep, wait: true, kubeconfig: c.kubeconfig }, ctx).finally(() => {
+      done = true;
+    });
+    await polled;
+    const ready = { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 0 };
+    c.kube.setStatus("Deployment", "default", "patient", ready);
+    await c.kube.nextRequest((r) => r.method === "GET" && r.path === path);
+    await c.kube.nextRequest((r) => r.method === "GET" && r.path === path);
+    expect(done).toBe(false);
+    expect(ctx.progressLog.at(-1)).toContain("0/2 updated replicas available");
+    c.kube.setStatus("Deployment", "default", "patient", { availableReplicas: 2 });
+    expect((await running).changed).toBe(true);
+  });
+
+  test("a Gateway's Programmed condition from an older generation is not accepted", async () => {
+    const gw = (port: number) => ({
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "Gateway",
+      metadata: { name: "edge2" },
+      spec: { listeners: [{ name: "http", port, protocol: "HTTP" }] },
+    });
+    await k8s({ definition: [gatewayCrd, gw(80)], kubeconfig: c.kubeconfig }, makeCtx());
+    const stale = { type: "Programmed", status: "True", reason: "Programmed", message: "", observedGeneration: 1 };
+    c.kube.setStatus("Gateway", "default", "edge2", { conditions: [stale] });
+    const path = "/apis/gateway.networking.k8s.io/v1/namespaces/default/gateways/edge2";
+    const polled = patchThenPoll(path);
+    const ctx = makeCtx();
+    const running = k8s({ definition: gw(8080), wait: true, kubeconfig: c.kubeconfig }, ctx);
+    await polled;
+    await c.kube.nextRequest((r) => r.method === "GET" && r.path === path);
+    expect(ctx.progressLog.at(-1)).toContain("Programmed=True is for generation 1, not 2");
+    c.kube.setStatus("Gateway", "default", "edge2", { conditions: [{ ...stale, observedGeneration: 2 }] });
+    expect((await running).changed).toBe(true);
+  });
+
+  test("wait_condition is checked on Deployments too, after the rollout", async () => {
+    const path = "/apis/apps/v1/namespaces/default/deployments/gated";
+    const polled = patchThenPoll(path);
+    const ctx = makeCtx();
+    const args = {
+      definition: deployment("gated"),
+      wait: true,
+      wait_condition: { type: "Audited" },
+      kubeconfig: c.kubeconfig,
+    };
+    const running = k8s(args, ctx);
+    await polled;
+    c.kube.markReady("Deployment", "default", "gated");
+    await c.kube.nextRequest((r) => r.method === "GET" && r.path === path);
+    await c.kube.nextRequest((r) => r.method === "GET" && r.path === path);
+    expect(ctx.progressLog.at(-1)).toContain("no Audited condition yet");
+    c.kube.setCondition("Deployment", "default", "gated", "Audited", "True");
+    expect((await running).changed).toBe(true);
   });
 });

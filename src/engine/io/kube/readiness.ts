@@ -15,6 +15,7 @@ export interface Readiness {
 }
 
 interface Condition {
+  observedGeneration?: number;
   type?: string;
   status?: string;
   reason?: string;
@@ -34,8 +35,16 @@ export function lastConditionMessage(o: Obj): string | undefined {
   return c ? `${c.type}=${c.status}: ${c.message}` : undefined;
 }
 
+const generationOf = (o: Obj) => num((o.metadata as Obj | undefined)?.generation);
+
 function hasCondition(o: Obj, type: string, status = "True"): Readiness {
   const c = conditionsOf(o).find((x) => x.type === type);
+  // A condition written for an older spec (Gateway API sets observedGeneration on each) says nothing yet.
+  if (c && typeof c.observedGeneration === "number" && c.observedGeneration < generationOf(o))
+    return {
+      ready: false,
+      detail: `${type}=${c.status} is for generation ${c.observedGeneration}, not ${generationOf(o)}`,
+    };
   if (c?.status === status) return { ready: true, detail: `${type}=${status}` };
   return {
     ready: false,
@@ -50,35 +59,68 @@ function observed(o: Obj): Readiness | undefined {
   return seen < generation ? { ready: false, detail: `generation ${generation} not observed yet` } : undefined;
 }
 
+/** kubectl rollout status's rules (polymorphichelpers/rollout_status.go), kind by kind. */
 function rollout(o: Obj): Readiness {
   const st = (o.status ?? {}) as Obj;
-  const want = typeof (o.spec as Obj | undefined)?.replicas === "number" ? num((o.spec as Obj).replicas) : 1;
+  const spec = (o.spec ?? {}) as Obj;
+  const want = typeof spec.replicas === "number" ? num(spec.replicas) : 1;
   if (o.kind === "DaemonSet") {
     const desired = num(st.desiredNumberScheduled);
     if (num(st.updatedNumberScheduled) < desired)
       return { ready: false, detail: `${num(st.updatedNumberScheduled)}/${desired} pods updated` };
-    if (num(st.numberReady) < desired) return { ready: false, detail: `${num(st.numberReady)}/${desired} pods ready` };
-    return { ready: true, detail: `${desired}/${desired} pods ready` };
+    if (num(st.numberAvailable) < desired)
+      return { ready: false, detail: `${num(st.numberAvailable)}/${desired} pods available` };
+    return { ready: true, detail: `${desired}/${desired} pods available` };
   }
-  if (o.kind === "Deployment") {
-    const stalled = conditionsOf(o).find((c) => c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded");
-    if (stalled)
+  if (o.kind === "StatefulSet") {
+    if (num(st.readyReplicas) < want)
+      return { ready: false, detail: `${num(st.readyReplicas)}/${want} replicas ready` };
+    const strategy = (spec.updateStrategy ?? {}) as Obj;
+    const partition = num((strategy.rollingUpdate as Obj | undefined)?.partition);
+    if (partition > 0) {
+      if (num(st.updatedReplicas) < want - partition)
+        return {
+          ready: false,
+          detail: `${num(st.updatedReplicas)}/${want - partition} pods updated (partition ${partition})`,
+        };
+      return { ready: true, detail: `partitioned rollout: ${num(st.updatedReplicas)} pods updated` };
+    }
+    if (st.updateRevision !== undefined && st.updateRevision !== st.currentRevision)
       return {
         ready: false,
-        failed: true,
-        detail: `rollout stalled: ${stalled.message ?? "progress deadline exceeded"}`,
+        detail: `${num(st.updatedReplicas)}/${want} pods at revision ${String(st.updateRevision)}`,
       };
-    if (num(st.replicas) > num(st.updatedReplicas) && num(st.updatedReplicas) >= want)
-      return { ready: false, detail: `${num(st.replicas) - num(st.updatedReplicas)} old replicas pending termination` };
+    return { ready: true, detail: `${want}/${want} replicas ready` };
   }
+  // Deployment
+  const stalled = conditionsOf(o).find((c) => c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded");
+  if (stalled)
+    return {
+      ready: false,
+      failed: true,
+      detail: `rollout stalled: ${stalled.message ?? "progress deadline exceeded"}`,
+    };
   if (num(st.updatedReplicas) < want)
     return { ready: false, detail: `${num(st.updatedReplicas)}/${want} replicas updated` };
-  if (num(st.readyReplicas) < want) return { ready: false, detail: `${num(st.readyReplicas)}/${want} replicas ready` };
-  return { ready: true, detail: `${want}/${want} replicas ready` };
+  if (num(st.replicas) > num(st.updatedReplicas))
+    return { ready: false, detail: `${num(st.replicas) - num(st.updatedReplicas)} old replicas pending termination` };
+  // availableReplicas counts a pod only once it has been ready for minReadySeconds.
+  if (num(st.availableReplicas) < num(st.updatedReplicas))
+    return {
+      ready: false,
+      detail: `${num(st.availableReplicas)}/${num(st.updatedReplicas)} updated replicas available`,
+    };
+  return { ready: true, detail: `${want}/${want} replicas available` };
 }
 
-/** What `wait: true` waits for, by kind; `condition` applies to kinds without a built-in rule. */
+/** What `wait: true` waits for, by kind; `condition` (`wait_condition`) must hold as well, on any kind. */
 export function readiness(o: Obj, condition?: WaitCondition): Readiness {
+  const builtIn = kindReadiness(o);
+  if (!builtIn.ready || !condition) return builtIn;
+  return hasCondition(o, condition.type, condition.status);
+}
+
+function kindReadiness(o: Obj): Readiness {
   const group = String(o.apiVersion ?? "").split("/")[0];
   switch (o.kind) {
     case "Deployment":
@@ -94,6 +136,7 @@ export function readiness(o: Obj, condition?: WaitCondition): Readiness {
     }
   }
   if (o.kind === "Gateway" && group === "gateway.networking.k8s.io") return hasCondition(o, "Programmed");
-  if (condition) return hasCondition(o, condition.type, condition.status);
-  return { ready: true, detail: "exists" };
+  // A controller that reports observedGeneration has not acted on the latest spec until it catches up.
+  const reports = typeof ((o.status ?? {}) as Obj).observedGeneration === "number";
+  return (reports ? observed(o) : undefined) ?? { ready: true, detail: "exists" };
 }

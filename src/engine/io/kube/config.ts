@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { type Cluster, type Context, KubeConfig, type User } from "@kubernetes/client-node";
+import { parse as parseYaml } from "yaml";
 import { KubeError } from "./errors.js";
 
 /** How to reach a kubeconfig: through the step's file system adapter and environment. */
@@ -52,6 +53,35 @@ function merge(configs: KubeConfig[]): KubeConfig {
   return kc;
 }
 
+/**
+ * What client-go does and @kubernetes/client-node does not: an exec plugin's `command` with a path separator
+ * is relative to the kubeconfig's folder (a bare name is looked up on PATH), and a user's `tokenFile` is
+ * read (relative to the folder too) when it has no `token`. Returns the tokens read, for the cache key.
+ */
+async function resolveUserPaths(kc: KubeConfig, text: string, dir: string, env: KubeEnv): Promise<string> {
+  let raw: { users?: Array<{ name?: string; user?: { tokenFile?: unknown; token?: unknown } }> } | undefined;
+  try {
+    raw = parseYaml(text) as typeof raw;
+  } catch {
+    raw = undefined;
+  }
+  let tokens = "";
+  for (const user of kc.users) {
+    const exec = user.exec as { command?: string } | undefined;
+    if (exec?.command && exec.command.includes("/") && !isAbsolute(exec.command))
+      exec.command = resolve(dir, exec.command);
+    const entry = raw?.users?.find((u) => u.name === user.name)?.user;
+    if (user.token || typeof entry?.tokenFile !== "string") continue;
+    const path = isAbsolute(entry.tokenFile) ? entry.tokenFile : resolve(dir, entry.tokenFile);
+    const token = await env.readFile(path);
+    if (token === undefined)
+      throw new KubeError("config", `user "${user.name}" names tokenFile ${path}, which does not exist`);
+    (user as { token?: string }).token = token.trim();
+    tokens += token;
+  }
+  return tokens;
+}
+
 /** Read the kubeconfig(s) and select the context; errors name the files and the known contexts. */
 export async function loadKubeconfig(target: KubeTarget, env: KubeEnv): Promise<LoadedConfig> {
   const { files, explicit } = candidates(target, env);
@@ -70,8 +100,9 @@ export async function loadKubeconfig(target: KubeTarget, env: KubeEnv): Promise<
       throw new KubeError("config", `kubeconfig ${file} is not valid: ${(e as Error).message}`, { cause: e });
     }
     kc.makePathsAbsolute(dirname(file));
+    const tokens = await resolveUserPaths(kc, text, dirname(file), env);
     loaded.push(kc);
-    hash.update(file).update("\0").update(text).update("\0");
+    hash.update(file).update("\0").update(text).update("\0").update(tokens).update("\0");
   }
   if (loaded.length === 0) {
     throw new KubeError(

@@ -48,7 +48,12 @@ describe("k8s helpers", () => {
       ready: false,
       detail: "1 old replicas pending termination",
     });
-    expect(readiness(dep({ replicas: 2, updatedReplicas: 2, readyReplicas: 2 })).ready).toBe(true);
+    expect(readiness(dep({ replicas: 2, updatedReplicas: 2, readyReplicas: 2 })).detail).toBe(
+      "0/2 updated replicas available",
+    );
+    expect(readiness(dep({ replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 })).ready).toBe(
+      true,
+    );
     expect(readiness({ ...dep({}), status: { observedGeneration: 1 } }).detail).toBe("generation 2 not observed yet");
   });
 });

@@ -176,3 +176,24 @@ describe("11 and 12: connections, discovery, concurrent deletes, User-Agent", ()
     }
   });
 });
+
+describe("the stand-in's defaults and strict field validation", () => {
+  test("a typo'd field fails the apply (fieldValidation=Strict, as kubectl) instead of vanishing", async () => {
+    const dep = deployment("typo") as Record<string, unknown> & { spec: Record<string, unknown> };
+    dep.spec = { ...dep.spec, replicass: 3 };
+    const err = await failure(k8s({ definition: dep, kubeconfig: c.kubeconfig }, makeCtx()));
+    expect(err.message).toContain('unknown field "spec.replicass"');
+    const patch = c.kube.requests.findLast((r) => r.method === "PATCH" && r.path.endsWith("/typo"));
+    expect(patch?.query.fieldValidation).toBe("Strict");
+  });
+
+  test("fields the server defaults do not make a re-apply a change", async () => {
+    await k8s({ definition: deployment("defaulted"), kubeconfig: c.kubeconfig }, makeCtx());
+    const stored = c.kube.object("Deployment", "default", "defaulted") as { spec: Record<string, unknown> };
+    expect(stored.spec.progressDeadlineSeconds).toBe(600);
+    const again = await k8s({ definition: deployment("defaulted"), kubeconfig: c.kubeconfig }, makeCtx());
+    expect(again.changed).toBe(false);
+    const plan = await k8sPlan({ definition: deployment("defaulted"), kubeconfig: c.kubeconfig }, makeCtx());
+    expect(plan.willChange).toBe(false);
+  });
+});

@@ -18,6 +18,8 @@ export interface RecordedRequest {
 export interface Answer {
   code: number;
   body: unknown;
+  /** `Warning` header texts. */
+  warnings?: string[];
 }
 
 interface Target {
@@ -89,8 +91,8 @@ export function route(
     if (!q.fieldManager)
       throw status(422, "Invalid", "PATCH, fieldManager: Required value: is required for apply patch");
     const force = q.force === "true";
-    const out = store.apply(type, ns, name, body as Obj, q.fieldManager, force, dryRun);
-    return { code: out.created ? 201 : 200, body: out.object };
+    const out = store.apply(type, ns, name, body as Obj, q.fieldManager, force, dryRun, q.fieldValidation);
+    return { code: out.created ? 201 : 200, body: out.object, warnings: out.warnings };
   }
   if (method === "POST" && !name) {
     const obj = body as Obj;

@@ -104,6 +104,8 @@ export class FakeKube {
           answer = e instanceof StatusError ? { code: e.code, body: e.body } : { code: 500, body: String(e) };
         }
         if (res.destroyed) return;
+        const warned = (answer as { warnings?: string[] }).warnings ?? [];
+        if (warned.length) headers.warning = warned.map((w) => `299 - "${w.replace(/"/g, '\\"')}"`).join(", ");
         res.writeHead(answer.code, headers);
         res.end(JSON.stringify(answer.body));
         const rec = { method: req.method ?? "GET", path: url.pathname, query, contentType, body, status: answer.code };

@@ -4,7 +4,7 @@ import { builtinTypes, groupVersion, type ResourceType, typesFromCrd } from "./d
 import { fieldsV1, sameValue, showPath } from "./fields.js";
 import { fieldSelector, labelSelector } from "./selectors.js";
 import { readyStatus } from "./status.js";
-import { validate } from "./validate.js";
+import { applyDefaults, unknownFields, validate } from "./validate.js";
 
 type Obj = Record<string, unknown>;
 export interface Stored {
@@ -110,7 +110,8 @@ export class KubeStore {
     manager: string,
     force = false,
     dryRun = false,
-  ) {
+    fieldValidation = "Warn",
+  ): { created: boolean; object: Obj; warnings: string[] } {
     if (meta(body).name !== undefined && meta(body).name !== name)
       throw status(400, "BadRequest", "the name of the object does not match the name on the URL");
     const causes = validate(t.kind, { ...body, metadata: { ...meta(body), name } });
@@ -118,6 +119,13 @@ export class KubeStore {
       const message = `${t.kind} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(", ")}`;
       throw status(422, "Invalid", message, { name, kind: t.kind, causes });
     }
+    const unknown = fieldValidation === "Ignore" ? [] : unknownFields(t.kind, body);
+    if (unknown.length && fieldValidation === "Strict")
+      throw status(
+        400,
+        "BadRequest",
+        `${t.kind} in version "${String(body.apiVersion)}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f.slice(1)}"`).join(", ")}`,
+      );
     if (t.namespaced && ns && !this.objects.has(`/Namespace//${ns}`))
       throw status(404, "NotFound", `namespaces "${ns}" not found`);
     const key = this.key(t, ns, name);
@@ -126,10 +134,11 @@ export class KubeStore {
     const base = prev?.object ?? { apiVersion: body.apiVersion, kind: t.kind, metadata: { name } };
     const out = serverSideApply(base, prev?.owners ?? [], body, manager, force, now);
     if ("conflicts" in out) throw conflictError(t, name, out.conflicts);
+    applyDefaults(t.kind, out.object);
     const next: Stored = { type: t, object: out.object, owners: out.owners };
     this.bookkeep(next, prev, ns, now);
     if (!dryRun) this.commit(key, next);
-    return { created: !prev, object: this.render(next) };
+    return { created: !prev, object: this.render(next), warnings: unknown.map((f) => `unknown field "${f.slice(1)}"`) };
   }
 
   /** A non-apply write (kubectl edit, a controller): `manager` takes the fields it changes. */

@@ -78,3 +78,50 @@ function podSpec(spec: Obj, at: string): Cause[] {
   }
   return causes;
 }
+
+// The schema's top-level fields of a few kinds: enough to meet an unknown field.
+const KNOWN: Record<string, { top: string[]; spec?: string[] }> = {
+  ConfigMap: { top: ["apiVersion", "kind", "metadata", "data", "binaryData", "immutable"] },
+  Deployment: {
+    top: ["apiVersion", "kind", "metadata", "spec", "status"],
+    spec: [
+      "replicas",
+      "selector",
+      "template",
+      "strategy",
+      "minReadySeconds",
+      "revisionHistoryLimit",
+      "paused",
+      "progressDeadlineSeconds",
+    ],
+  },
+};
+
+/** Fields the kind's schema does not declare (`.spec.replicass`): fieldValidation Strict rejects them, Warn warns. */
+export function unknownFields(kind: string, obj: Obj): string[] {
+  const known = KNOWN[kind];
+  if (!known) return [];
+  const out = Object.keys(obj)
+    .filter((k) => !known.top.includes(k))
+    .map((k) => `.${k}`);
+  const spec = obj.spec as Obj | undefined;
+  if (known.spec && spec)
+    out.push(
+      ...Object.keys(spec)
+        .filter((k) => !known.spec!.includes(k))
+        .map((k) => `.spec.${k}`),
+    );
+  return out;
+}
+
+/** What the API server fills in when a manifest leaves it out (a few of a Deployment's scalar defaults). */
+export function applyDefaults(kind: string, obj: Obj): void {
+  if (kind !== "Deployment") return;
+  const spec = (obj.spec ?? {}) as Obj;
+  spec.replicas ??= 1;
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  spec.strategy ??= { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } };
+  // Defaults inside lists (a container's imagePullPolicy, a port's protocol) are left out: the stand-in's
+  // lists are atomic, so they would make two managers applying the same list conflict.
+}

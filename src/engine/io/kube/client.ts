@@ -168,7 +168,13 @@ export class KubeClient {
   /** Server-side apply as field manager `runbook`. */
   async apply(obj: Obj, info: ResourceInfo, opts: { force: boolean; dryRun: boolean }): Promise<Obj> {
     const m = meta(obj);
-    const query = { fieldManager: FIELD_MANAGER, force: String(opts.force), dryRun: opts.dryRun ? "All" : undefined };
+    // Strict, as kubectl's default --validate=strict: an unknown or duplicate field fails instead of vanishing.
+    const query = {
+      fieldManager: FIELD_MANAGER,
+      fieldValidation: "Strict",
+      force: String(opts.force),
+      dryRun: opts.dryRun ? "All" : undefined,
+    };
     try {
       const path = this.path(info, m.namespace as string | undefined, String(m.name));
       return await this.send("PATCH", path, query, obj, APPLY_PATCH);

@@ -107,8 +107,8 @@ export function loadInventory(sources: readonly string[], cwd = process.cwd()): 
   const direct = new Map<string, Set<string>>();
   for (const g of data.groups.values()) {
     for (const h of g.hosts) {
-      let set = direct.get(h);
-      if (!set) direct.set(h, (set = new Set()));
+      const set = direct.get(h) ?? new Set<string>();
+      direct.set(h, set);
       set.add(g.name);
     }
   }

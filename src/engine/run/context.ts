@@ -3,15 +3,13 @@ import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "../../version.js";
 import { type ActionContext, ActionFailure } from "../actions/types.js";
-import { parseDuration } from "../duration.js";
 import type { StepRef } from "../events.js";
 import type { ExecAdapter } from "../io/exec.js";
 import type { FsAdapter } from "../io/fs.js";
 import type { Step } from "../load/model.js";
-import { valueLocOf } from "../load/yaml.js";
-import { renderString, renderValue } from "../template.js";
+import { renderString } from "../template.js";
 import type { Runner } from "./runner.js";
-import { type Frame, stringMap, truthy } from "./scope.js";
+import type { Settings } from "./settings.js";
 
 /** The target's adapters and the user's cache folder. */
 export interface Adapters {
@@ -43,45 +41,29 @@ export async function resolveTemplateFile(src: string, baseDir: string): Promise
   return found;
 }
 
-/** The context an action runs with: the step's cwd, environment, become and timeout, rendered now. */
+/** The context an action runs with: the step's settings (cwd, environment, become, timeout) as resolved. */
 export function actionContext(
   r: Runner,
   io: Adapters,
   step: Step,
-  frame: Frame,
   ref: StepRef,
   scope: Record<string, unknown>,
-  noLog: boolean,
+  settings: Settings,
 ): ActionContext {
-  const raw = step.raw;
-  const env = raw.environment ?? raw.env;
-  const inh = frame.inherited;
-  const timeout =
-    raw.timeout !== undefined
-      ? parseDuration(renderValue(raw.timeout, scope, valueLocOf(raw, "timeout")) as string | number)
-      : undefined;
+  const noLog = settings.noLog === true;
   return {
     exec: io.exec,
     fs: io.fs,
     step: ref,
     baseDir: step.baseDir,
     playbookDir: r.playbook.dir,
-    cwd:
-      typeof raw.cwd === "string"
-        ? resolve(step.baseDir, String(renderValue(raw.cwd, scope, valueLocOf(raw, "cwd"))))
-        : inh.cwd,
-    env: { ...inh.environment, ...(env !== undefined ? stringMap(renderValue(env, scope)) : {}) },
-    become:
-      raw.become !== undefined
-        ? truthy(renderValue(raw.become, scope, valueLocOf(raw, "become")))
-        : inh.become === true,
-    becomeUser:
-      typeof raw.become_user === "string"
-        ? String(renderValue(raw.become_user, scope, valueLocOf(raw, "become_user")))
-        : inh.becomeUser,
-    timeoutMs: timeout,
+    cwd: settings.cwd,
+    env: { ...settings.environment },
+    become: settings.become === true,
+    becomeUser: settings.becomeUser,
+    timeoutMs: settings.timeoutMs,
     noLog,
-    dryRun: r.mode !== "run",
+    dryRun: r.mode !== "run" || settings.checkMode === true,
     signal: r.signal,
     vars: scope,
     render: (text, extra, origin) =>

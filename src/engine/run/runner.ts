@@ -20,7 +20,8 @@ import { defaultCacheDir } from "./context.js";
 import { emptyLoopReason, isLooped, type LoopControl, loopItems, loopVarsFor, renderLoopName } from "./loop.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
-import { buildScope, childFrame, type Frame, type Globals, stringMap, truthy } from "./scope.js";
+import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
+import { compileSettings, mergeSettings } from "./settings.js";
 import { Interrupted, StepFailed } from "./signals.js";
 import { StepRunner } from "./step.js";
 import type { PlanEntry, RunMode, RunOptions } from "./types.js";
@@ -298,24 +299,12 @@ export class Runner {
     const vars = raw.vars
       ? (renderValue(raw.vars, scope, valueLocOf(raw, "vars")) as Record<string, unknown>)
       : undefined;
-    const env = raw.environment ?? raw.env;
+    // The block's own settings, resolved once on entry with its vars, over those of the blocks around it.
+    const own = compileSettings(raw, vars ? buildScope(this.globals, frame, vars) : scope, step.baseDir);
     const inner = childFrame(frame, {
       layers: vars ? [...frame.layers, vars] : frame.layers,
       chain: [...frame.chain, { kind: "block", name, location: step.location }],
-      inherited: {
-        tags: this.tagsOf(step, frame),
-        ...(raw.become !== undefined && { become: truthy(raw.become) }),
-        ...(typeof raw.become_user === "string" && { becomeUser: renderString(raw.become_user, scope) }),
-        ...(env !== undefined && {
-          environment: { ...frame.inherited.environment, ...stringMap(renderValue(env, scope)) },
-        }),
-        ...(typeof raw.cwd === "string" && { cwd: renderString(raw.cwd, scope) }),
-        ...(raw.no_log !== undefined && { noLog: truthy(raw.no_log) }),
-        ...(raw.ignore_errors !== undefined && {
-          ignoreErrors: truthy(raw.ignore_errors),
-        }),
-        ...(raw.check_mode !== undefined && { checkMode: raw.check_mode === true }),
-      },
+      inherited: { ...mergeSettings(frame.inherited, own), tags: this.tagsOf(step, frame) },
     });
     let failure: StepFailed | undefined;
     try {

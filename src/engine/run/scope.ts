@@ -1,15 +1,9 @@
 import type { ChainLink } from "../events.js";
 import type { Facts } from "../facts.js";
+import type { Settings } from "./settings.js";
 
-/** Block-level keys that apply to every step inside. */
-export interface Inherited {
-  become?: boolean;
-  becomeUser?: string;
-  environment?: Record<string, string>;
-  cwd?: string;
-  noLog?: boolean;
-  ignoreErrors?: boolean;
-  checkMode?: boolean;
+/** Block-level keys that apply to every step inside (resolved once, on entry), and the tags around. */
+export interface Inherited extends Settings {
   tags: string[];
 }
 
@@ -59,17 +53,4 @@ export function buildScope(
 
 export function childFrame(parent: Frame, patch: Partial<Frame>): Frame {
   return { ...parent, ...patch, inherited: { ...parent.inherited, ...patch.inherited } };
-}
-
-/** A YAML boolean or a template that rendered to "true". */
-export function truthy(v: unknown): boolean {
-  return v === true || v === "true";
-}
-
-/** Environment values as strings: non-strings are written as JSON. */
-export function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (v && typeof v === "object")
-    for (const [k, x] of Object.entries(v)) out[k] = typeof x === "string" ? x : JSON.stringify(x);
-  return out;
 }

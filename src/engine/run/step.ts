@@ -6,8 +6,9 @@ import type { StepRef } from "../events.js";
 import { readVarsFile } from "../load/files.js";
 import type { Step } from "../load/model.js";
 import { valueLocOf } from "../load/yaml.js";
+import { formatLocation } from "../source.js";
 import { renderString, renderValue } from "../template.js";
-import { containsUnknown, type UnknownInfo } from "../unknown.js";
+import { containsUnknown, makeUnknown, type UnknownInfo } from "../unknown.js";
 import { parseArgs, runAttempts } from "./attempt.js";
 import { conditionList, evaluateAll } from "./conditions.js";
 import { type Adapters, actionContext } from "./context.js";
@@ -16,7 +17,8 @@ import { itemLabel, probeSummary, shortArgs } from "./naming.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
-import { buildScope, type Frame, truthy } from "./scope.js";
+import { buildScope, type Frame } from "./scope.js";
+import { compileSettings, mergeSettings, type Settings } from "./settings.js";
 import { StepFailed, sleep } from "./signals.js";
 
 /** The outcome of one execution: a result, or (in a plan) "known at run time". */
@@ -37,15 +39,48 @@ export class StepRunner {
     return this.r.mode !== "run";
   }
 
+  /** Whether the current step's step-start event is out (a run-time error may come before or after it). */
+  private started = false;
+
+  private start(ref: StepRef): void {
+    if (this.started) return;
+    this.started = true;
+    this.r.emit({ kind: "step-start", step: ref });
+  }
+
+  /** The step's own `vars`, rendered with the loop variables of one item (or their placeholders). */
+  private stepVars(step: Step, frame: Frame, loopVars: Scope | undefined): Scope | undefined {
+    const raw = step.raw;
+    if (!raw.vars) return undefined;
+    return renderValue(
+      raw.vars,
+      buildScope(this.r.globals, frame, undefined, loopVars),
+      valueLocOf(raw, "vars"),
+    ) as Scope;
+  }
+
   async run(step: Step, frame: Frame): Promise<void> {
     const raw = step.raw;
     const r = this.r;
     const isHandler = frame.chain.some((c) => c.kind === "handler");
     const tags = r.tagsOf(step, frame);
     const base = buildScope(r.globals, frame);
-    const stepVars = raw.vars ? (renderValue(raw.vars, base, valueLocOf(raw, "vars")) as Scope) : undefined;
+    // Step vars and settings may read the loop variables: here they are bound to placeholders, and each
+    // item resolves them again with its own values. An error is the step's failure, met once it runs.
+    let stepVars: Scope | undefined;
+    let settings: Settings = frame.inherited;
+    let deferred: unknown;
+    try {
+      stepVars = this.stepVars(step, frame, isLooped(raw) ? placeholders(raw) : undefined);
+      const scope0 = stepVars ? buildScope(r.globals, frame, stepVars) : base;
+      settings = mergeSettings(frame.inherited, compileSettings(raw, scope0, step.baseDir));
+    } catch (e) {
+      if (r.mode === "check" || !(e instanceof RunbookError)) throw e;
+      deferred = e;
+    }
     const scope = stepVars ? buildScope(r.globals, frame, stepVars) : base;
-    const noLog = truthy(raw.no_log) || frame.inherited.noLog === true;
+    // A no_log only the run can decide hides until then.
+    const noLog = settings.noLog === true || (raw.no_log !== undefined && settings.noLog === undefined);
     // An unnamed no_log step is not named after its arguments: they are what no_log hides.
     let name =
       typeof raw.name === "string"
@@ -87,13 +122,21 @@ export class StepRunner {
     if (r.mode === "check" && raw.notify !== undefined) r.checkNotify(step);
     r.current = ref;
     const t0 = performance.now();
-    const loopRaw = raw.loop ?? raw.with_items;
+    this.started = false;
     let outcome: Outcome;
-    if (loopRaw !== undefined) {
-      outcome = await this.loop(step, frame, ref, scope, stepVars, tags);
-    } else {
-      r.emit({ kind: "step-start", step: ref });
-      outcome = await this.once(step, frame, ref, stepVars, undefined, tags, undefined);
+    try {
+      if (deferred) throw deferred;
+      if (isLooped(raw)) {
+        outcome = await this.loop(step, frame, ref, scope, settings, tags);
+      } else {
+        this.start(ref);
+        outcome = await this.once(step, frame, ref, stepVars, undefined, settings, tags, undefined);
+      }
+    } catch (e) {
+      // A template or expression that fails on a value only the run produced: this step failed.
+      if (r.collecting || !(e instanceof RunbookError)) throw e;
+      this.start(ref);
+      outcome = { result: errorResult(e) };
     }
     const durationMs = Math.round(performance.now() - t0);
     if (outcome.unknown !== undefined) {
@@ -122,11 +165,7 @@ export class StepRunner {
     const result = outcome.result;
     result.duration_ms = Math.round(durationMs);
     r.register(step, frame, result, ref);
-    const ignored =
-      result.failed &&
-      (raw.ignore_errors !== undefined
-        ? truthy(renderValue(raw.ignore_errors, scope, valueLocOf(raw, "ignore_errors")))
-        : frame.inherited.ignoreErrors === true);
+    const ignored = result.failed && settings.ignoreErrors === true;
     const status = statusOf(result, ignored);
     r.stats[status]++;
     r.emit({
@@ -137,7 +176,8 @@ export class StepRunner {
       durationMs,
       reason: result.skipped ? String(result.skip_reason ?? "") : undefined,
     });
-    if (result.changed && raw.notify !== undefined) {
+    // A failed step notifies nothing, even when its failure is ignored or rescued (as in Ansible).
+    if (result.changed && !result.failed && raw.notify !== undefined) {
       for (const h of r.notify([raw.notify].flat().map(String)))
         r.emit({ kind: "handler-notified", step: ref, handler: h });
     }
@@ -149,7 +189,7 @@ export class StepRunner {
     frame: Frame,
     ref: StepRef,
     scope: Scope,
-    stepVars: Scope | undefined,
+    stepSettings: Settings,
     tags: string[],
   ): Promise<Outcome> {
     const raw = step.raw;
@@ -170,13 +210,16 @@ export class StepRunner {
     if (items.length === 0 && this.inPlan) r.plan({ step: ref, decision: "skip", reason: emptyLoopReason(raw), tags });
     const lc = (raw.loop_control ?? {}) as LoopControl;
     const pauseMs = lc.pause !== undefined ? parseDuration(lc.pause) : 0;
-    r.emit({ kind: "step-start", step: ref });
+    this.start(ref);
     const results: Result[] = [];
     const t0 = performance.now();
     let anyUnknown = false;
     for (const [index, item] of (items as unknown[]).entries()) {
       const loopVars = loopVarsFor(lc, item, index);
+      const stepVars = this.stepVars(step, frame, loopVars);
       const itemScope = buildScope(r.globals, frame, stepVars, loopVars);
+      const settings = mergeSettings(frame.inherited, compileSettings(raw, itemScope, step.baseDir));
+      if (stepSettings.noLog) settings.noLog = true;
       let label = itemLabel(item);
       if (lc.label !== undefined) label = String(renderValue(lc.label, itemScope, valueLocOf(lc, "label")));
       if (ref.noLog) label = `item ${index} (no_log)`;
@@ -189,7 +232,7 @@ export class StepRunner {
         } catch {}
       }
       const itemRef = itemName === ref.name ? ref : { ...ref, name: itemName };
-      const out = await this.once(step, frame, ref, stepVars, loopVars, tags, { index, label }, itemRef);
+      const out = await this.once(step, frame, ref, stepVars, loopVars, settings, tags, { index, label }, itemRef);
       if (out.unknown !== undefined) {
         anyUnknown = true;
         continue;
@@ -222,6 +265,7 @@ export class StepRunner {
     ref: StepRef,
     stepVars: Scope | undefined,
     loopVars: Scope | undefined,
+    settings: Settings,
     tags: string[],
     item: { index: number; label: string } | undefined,
     /** The step as the plan shows it (its name rendered for this item). */
@@ -241,7 +285,7 @@ export class StepRunner {
           decision: "runtime",
           reason: `when depends on ${c.waitsFor.path}${c.waitsFor.from ? ` from ${c.waitsFor.from}` : ""}`,
           waitsFor: c.waitsFor,
-          info: r.mode === "check" ? undefined : await this.ifItRuns(step, frame, ref, scope, noLog),
+          info: r.mode === "check" ? undefined : await this.ifItRuns(step, ref, scope, settings),
           tags,
           notifies,
           noLog,
@@ -268,8 +312,8 @@ export class StepRunner {
     const removes =
       typeof raw.removes === "string" ? String(renderValue(raw.removes, scope, valueLocOf(raw, "removes"))) : undefined;
     const args = this.args(step, scope, r.mode === "check");
-    const probe = step.action?.readOnly === true || raw.check_mode === false || frame.inherited.checkMode === false;
-    const ctx = actionContext(this.r, this.io, step, frame, ref, scope, noLog);
+    const probe = step.action?.readOnly === true || settings.checkMode === false;
+    const ctx = actionContext(this.r, this.io, step, ref, scope, settings);
     const skipBy = await this.createsRemoves(ctx, creates, removes);
     if (r.mode === "check") {
       r.plan({ step: planRef, item, decision: skipBy ? "skip" : "run", reason: skipBy, tags, notifies, noLog });
@@ -292,6 +336,9 @@ export class StepRunner {
       };
     }
     const u = containsUnknown(args);
+    // `check_mode: true`: in a real run too, the step only says what it would do.
+    if (!this.inPlan && settings.checkMode === true && !step.action?.readOnly && !u)
+      return { result: await this.dryRunResult(step, args, ctx) };
     if (this.inPlan && !probe) {
       const shown = noLog ? "<redacted: no_log>" : args;
       if (u) {
@@ -370,6 +417,21 @@ export class StepRunner {
     return { result };
   }
 
+  /** The result of a `check_mode: true` step in a real run: what it would do, changing nothing. */
+  private async dryRunResult(step: Step, args: unknown, ctx: ActionContext): Promise<Result> {
+    const info = await step.action!.plan(parseArgs(step, args), ctx);
+    const result: Result = {
+      changed: info.willChange === true,
+      failed: false,
+      skipped: false,
+      msg: info.summary,
+      dry_run: true,
+    };
+    if (info.diff) result.diff = info.diff;
+    if (info.command) result.cmd = info.command;
+    return result;
+  }
+
   /** For the plan: how a step with `until`/`retries` repeats. */
   private retryNote(step: Step, scope: Scope): string | undefined {
     const raw = step.raw;
@@ -400,20 +462,15 @@ export class StepRunner {
    * For a step whose `when` only the run decides: what it would do if it runs (the command line, the
    * file it writes), so that a plan shows it. Nothing when its arguments wait for the run too.
    */
-  private async ifItRuns(
-    step: Step,
-    frame: Frame,
-    ref: StepRef,
-    scope: Scope,
-    noLog: boolean,
-  ): Promise<PlanInfo | undefined> {
+  private async ifItRuns(step: Step, ref: StepRef, scope: Scope, settings: Settings): Promise<PlanInfo | undefined> {
+    const noLog = settings.noLog === true;
     if (!step.action || step.kind !== "action" || step.action.readOnly) return undefined;
     try {
       const args = this.args(step, scope, false);
       if (containsUnknown(args)) return undefined;
       const info = await step.action.plan(
         parseArgs(step, args),
-        actionContext(this.r, this.io, step, frame, ref, scope, noLog),
+        actionContext(this.r, this.io, step, ref, scope, settings),
       );
       const shown = noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined, data: undefined } : info;
       // Whether it changes anything is the run's to say.
@@ -530,4 +587,23 @@ export class StepRunner {
       },
     };
   }
+}
+
+/** The loop variables of a looped step as placeholders, for what is resolved once per step. */
+function placeholders(raw: Record<string, unknown>): Scope {
+  const lc = (raw.loop_control ?? {}) as LoopControl;
+  const out: Scope = {};
+  for (const n of [lc.loop_var ?? "item", lc.index_var]) if (n) out[n] = makeUnknown({ path: n });
+  return out;
+}
+
+/** A run-time template or expression error as the step's failed result: where, and what. */
+function errorResult(e: RunbookError): Result {
+  const where = e.location ? `${formatLocation(e.location)}: ` : "";
+  return {
+    changed: false,
+    failed: true,
+    skipped: false,
+    msg: `${where}${e.message}${e.hint ? ` (${e.hint})` : ""}`,
+  };
 }

@@ -22,6 +22,17 @@ export const stepDurationSchema = z
   .describe('A duration: "30s", "5m", "1h30m", "250ms", or a number of seconds');
 
 const stringList = z.union([z.string(), z.array(z.string())]);
+// JSON Schema patterns carry no flags, so each letter is written in both cases.
+/** A boolean step key: true/false, Ansible's yes/no/on/off in any case, or a template rendered then read so. */
+const booleanKey = z.union([
+  z.boolean(),
+  z
+    .string()
+    .regex(
+      /^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|[Oo][Nn]|[Oo][Ff][Ff])\s*$|\{\{/,
+      "must be true/false, yes/no, on/off or a {{ template }}",
+    ),
+]);
 
 /** Keys any step may carry besides its one action. Each field is described for the JSON Schema. */
 export const stepKeySchemas = {
@@ -61,7 +72,7 @@ export const stepKeySchemas = {
   failed_when: conditionSchema.describe(
     "Override `failed` with this condition (the result is `result` or the register name)",
   ),
-  ignore_errors: z.union([z.boolean(), z.string()]).describe("Record a failure and go on"),
+  ignore_errors: booleanKey.describe("Record a failure and go on"),
   until: conditionSchema.describe("Repeat the step until this holds; the result gets `attempts`"),
   retries: z
     .union([
@@ -73,15 +84,17 @@ export const stepKeySchemas = {
   timeout: stepDurationSchema.describe("Kill the step (its whole process tree) after this long"),
   tags: stringList.describe("Tags for --tags/--skip-tags; `always` and `never` behave as in Ansible"),
   notify: stringList.describe("Handler name(s) or listen topic(s) to run if the step changed something"),
-  become: z.union([z.boolean(), z.string()]).describe("Run through `sudo -n`"),
+  become: booleanKey.describe("Run through `sudo -n`"),
   become_user: z.string().describe("The user to become (default root)"),
   environment: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .describe("Extra environment variables for commands"),
   env: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe("Alias of environment"),
   cwd: z.string().describe("Working directory for commands"),
-  no_log: z.union([z.boolean(), z.string()]).describe("Redact the step's arguments and output everywhere"),
-  check_mode: z.boolean().describe("false: run even in a dry run (for read-only probes)"),
+  no_log: booleanKey.describe("Redact the step's arguments and output everywhere"),
+  check_mode: booleanKey.describe(
+    "false: run even in a dry run (for read-only probes); true: only say what it would do, in every run",
+  ),
   creates: z.string().describe("For shell/command: skip (ok) when this path exists"),
   removes: z.string().describe("For shell/command: skip (ok) when this path does not exist"),
   listen: stringList.describe("Handlers only: topic(s) this handler also answers to"),
@@ -104,6 +117,7 @@ export const BLOCK_KEYS = new Set<string>([
   "no_log",
   "cwd",
   "check_mode",
+  "timeout",
   "block",
   "rescue",
   "always",

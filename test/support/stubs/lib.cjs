@@ -23,7 +23,8 @@ const path = require("node:path");
 /** The state of one stand-in cluster. Every field is optional in a seeded file. */
 function emptyCluster() {
   return {
-    // name -> { labels, annotations, deployments: { name -> { sidecar: bool, hbone: bool } } }
+    // name -> { labels, annotations, deployments: { name -> { sidecar: bool, hbone: bool } },
+    //          waypoints: [names of waypoint Gateways whose pods run, container istio-proxy] }
     namespaces: {},
     // "control-plane" (the one control plane) and gateway-only IstioOperators by metadata.name ->
     // { version, name, profile, ingressGateway, cni, eastwest, file }

@@ -214,6 +214,10 @@ export class Runner {
     const skip = this.options.skipTags ?? [];
     const hit = tags.find((t) => skip.includes(t));
     if (hit) return `--skip-tags ${hit}`;
+    // The special names, as Ansible reads them: `all` spares only `always`.
+    if (skip.includes("all") && !tags.includes("always")) return "--skip-tags all";
+    if (skip.includes("tagged") && tags.length && !tags.includes("always")) return "--skip-tags tagged";
+    if (skip.includes("untagged") && !tags.length) return "--skip-tags untagged";
     if (tags.includes("always")) return undefined;
     const others = tags.filter((t) => t !== "never");
     if (tags.includes("never") && !only.some((t) => t === "never" || others.includes(t)))

@@ -383,6 +383,11 @@ export class StepRunner {
       return { unknown: true, planned: info };
     }
     if (u) return { unknown: u };
+    // Said plainly, rather than the shell's "command not found" for a directory that is not there.
+    if (ctx.cwd !== undefined && !(await ctx.fs.stat(ctx.cwd)))
+      return {
+        result: { changed: false, failed: true, skipped: false, msg: `cwd: the directory ${ctx.cwd} does not exist` },
+      };
     const result = await runAttempts({ signal: r.signal, emit: (e) => r.emit(e) }, step, ref, scope, args, ctx);
     // An assert on a value only the run produces decides nothing now: it is "decided at run time".
     const pending = result.pending as UnknownInfo | undefined;

@@ -1,8 +1,16 @@
 #!/usr/bin/env node
+// Refuse an older Node in one line before importing anything (the imports themselves fail on it). 22.15 is the
+// measured minimum: below it undici (downloads, k8s) needs zlib zstd, which Node added in 22.15.
+const [maj, min] = process.versions.node.split(".").map(Number);
+if (maj < 22 || (maj === 22 && min < 15)) {
+  process.stderr.write(
+    `runbook needs Node >= 22.15 (this is Node ${process.versions.node}); install Node 22.15+ or use the single-file runbook for linux-arm64/x64\n`,
+  );
+  process.exit(2);
+}
 // Start-up is most of a short run: let Node cache compiled code on disk (Node ≥ 22.1; in the OS temp dir, or
 // NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off). The CLI is imported after, so it benefits.
-import module from "node:module";
-
+const { default: module } = await import("node:module");
 try {
   module.enableCompileCache?.();
 } catch {

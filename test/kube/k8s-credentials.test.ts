@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
 import { forgetClients } from "../../src/engine/io/kube.js";
-import { type FakeKube, startFakeKube } from "../support/fake-kube/index.js";
+import { makeCertificate } from "../support/fake-kube/cert.js";
+import type { FakeKube } from "../support/fake-kube/index.js";
 import { failure, k8sInfo, makeCtx, type TestCluster, testCluster } from "./helpers.js";
 
 let c: TestCluster;
@@ -85,30 +85,7 @@ describe("12: a CA mismatch says so", () => {
   test("a kubeconfig whose CA did not sign the server's certificate: no --use-system-ca hint", async () => {
     forgetClients();
     // Another cluster's CA: a second throw-away certificate.
-    const keyFile = join(c.dir, "other.key");
-    const certFile = join(c.dir, "other.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=other-ca",
-        "-keyout",
-        keyFile,
-        "-out",
-        certFile,
-      ],
-      { stdio: "pipe" },
-    );
-    const other = await readFile(certFile, "utf8");
+    const other = makeCertificate("other-ca").cert;
     const file = join(c.dir, "wrong-ca");
     await writeFile(file, kubeconfig(c.kube, { token: "s3cret" }, other));
     const err = await failure(read(file, c.dir));

@@ -1,3 +1,4 @@
+import { splitCommand } from "../actions/util/shellwords.js";
 import { RunbookError } from "../errors.js";
 
 /** How to reach a host, from Ansible's connection variables. */
@@ -17,31 +18,11 @@ export interface HostConnection {
 
 /** Split an argument string as a POSIX shell would (quotes and backslashes), without expanding anything. */
 export function shellSplit(text: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let has = false;
-  let quote = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = "";
-      else if (c === "\\" && quote === '"' && i + 1 < text.length) cur += text[++i];
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      has = true;
-    } else if (c === "\\" && i + 1 < text.length) {
-      cur += text[++i];
-      has = true;
-    } else if (/\s/.test(c)) {
-      if (has || cur) out.push(cur);
-      cur = "";
-      has = false;
-    } else cur += c;
+  try {
+    return splitCommand(text);
+  } catch (e) {
+    throw new RunbookError("schema", `${(e as Error).message} in ssh arguments \`${text}\``);
   }
-  if (quote) throw new RunbookError("schema", `unclosed ${quote} in ssh arguments \`${text}\``);
-  if (has || cur) out.push(cur);
-  return out;
 }
 
 function truthy(v: unknown): boolean {

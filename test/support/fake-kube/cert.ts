@@ -11,12 +11,8 @@ export interface TestCertificate {
 
 let cached: TestCertificate | undefined;
 
-/**
- * A throw-away certificate for 127.0.0.1/localhost, made once per process with the system `openssl`
- * (present on these machines and in CI, which run on the same image): no dependency needed.
- */
-export function testCertificate(): TestCertificate {
-  if (cached) return cached;
+/** A new self-signed certificate with this subject; every call makes a fresh key (another cluster's CA, say). */
+export function makeCertificate(cn: string): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), "fake-kube-cert-"));
   try {
     const keyFile = join(dir, "key.pem");
@@ -35,7 +31,7 @@ export function testCertificate(): TestCertificate {
         "-days",
         "2",
         "-subj",
-        "/CN=fake-kube",
+        `/CN=${cn}`,
         "-addext",
         "subjectAltName=IP:127.0.0.1,DNS:localhost",
         "-keyout",
@@ -45,11 +41,19 @@ export function testCertificate(): TestCertificate {
       ],
       { stdio: "pipe" },
     );
-    cached = { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
-    return cached;
+    return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
   } catch (e) {
     throw new Error(`fake-kube needs \`openssl\` on PATH to make a test certificate: ${(e as Error).message}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A throw-away certificate for 127.0.0.1/localhost, made once per process with the system `openssl`
+ * (present on these machines and in CI, which run on the same image): no dependency needed.
+ */
+export function testCertificate(): TestCertificate {
+  cached ??= makeCertificate("fake-kube");
+  return cached;
 }

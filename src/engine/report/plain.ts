@@ -82,7 +82,8 @@ export class PlainReporter implements Reporter {
           this.out.line(`${padStatus("stopped")} [${step.id}] ${step.name}`);
           if (this.grouped.delete(step.id)) this.groups.record("interrupted", 0);
         }
-        this.groupLines(this.groups.leaveAll(false));
+        // A run that ended ok went on past every failure inside the blocks still open: they were rescued.
+        this.groupLines(this.groups.leaveAll(e.status === "ok"));
         this.out.line(plainRecap(e));
         return;
     }

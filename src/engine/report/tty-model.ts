@@ -100,7 +100,7 @@ export class TtyModel {
     }
   }
 
-  /** Leave every block, include and preset: before handlers, and at the end of the run (runWentOn false). */
+  /** Leave every block, include and preset: before handlers, and at the end of the run (went on when it ended ok). */
   leaveGroups(runWentOn: boolean): void {
     this.finishGroups(this.groups.leaveAll(runWentOn));
   }

@@ -79,7 +79,8 @@ export class TtyReporter implements Reporter {
       case "run-end":
         this.ended = true;
         this.model.interruptOpen();
-        this.model.leaveGroups(false);
+        // A run that ended ok went on past every failure inside the blocks still open: they were rescued.
+        this.model.leaveGroups(e.status === "ok");
         this.model.root.push({ kind: "run-end", event: e });
         this.model.root.close();
         return;

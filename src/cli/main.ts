@@ -1,3 +1,4 @@
+import "../engine/regexp-guard.js";
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { exitCodeOf, printError } from "./errors.js";

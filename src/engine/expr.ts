@@ -1,3 +1,4 @@
+import "./regexp-guard.js";
 import { type ParseError, parse } from "@marcbachmann/cel-js";
 import { RunbookError } from "./errors.js";
 import { LAZY } from "./lazy.js";
@@ -113,8 +114,8 @@ export function evaluateCondition(
     const u = containsUnknown(scope[id]);
     if (u) return { known: false, waitsFor: u };
   }
-  const ctx: Record<string, unknown> = {};
-  for (const id of ids) if (id in scope) ctx[id] = toCel(scope[id]);
+  const ctx: Record<string, unknown> = Object.create(null);
+  for (const id of ids) if (Object.hasOwn(scope, id)) ctx[id] = toCel(scope[id]);
   let value: unknown;
   try {
     value = fn(ctx);
@@ -147,8 +148,8 @@ export function evaluateCondition(
 /** Evaluate an expression to any value (for future use in `set_vars` or `assert` messages). */
 export function evaluateValue(expr: string, scope: Record<string, unknown>, location?: SourceLocation): unknown {
   const fn = compile(expr, location);
-  const ctx: Record<string, unknown> = {};
-  for (const id of identifiers(expr)) if (id in scope) ctx[id] = toCel(scope[id]);
+  const ctx: Record<string, unknown> = Object.create(null);
+  for (const id of identifiers(expr)) if (Object.hasOwn(scope, id)) ctx[id] = toCel(scope[id]);
   return fromCel(fn(ctx));
 }
 

@@ -46,6 +46,9 @@ export function offsetLocation(loc: SourceLocation, line: number, col: number): 
  *    4 |   regster: out
  *      |   ^^^^^^^
  */
+const EXCERPT_WIDTH = 160;
+const EXCERPT_LEAD = 60;
+
 export function renderExcerpt(loc: SourceLocation, contextLines = 1): string {
   const text = sources.get(loc.file);
   if (text === undefined) return "";
@@ -53,14 +56,22 @@ export function renderExcerpt(loc: SourceLocation, contextLines = 1): string {
   const first = Math.max(1, loc.line - contextLines);
   const last = Math.min(lines.length, loc.line);
   const width = String(last).length;
+  // A long line (a minified value, a 1 MB string) is shown as a window around the column, so an
+  // error stays a few lines long; the same window is used for the context lines above it.
+  const from = Math.max(0, loc.col - 1 - EXCERPT_LEAD);
+  const clip = (l: string) => {
+    const part = l.slice(from, from + EXCERPT_WIDTH);
+    return `${from > 0 ? "…" : ""}${part}${l.length > from + EXCERPT_WIDTH ? "…" : ""}`;
+  };
   const out: string[] = [];
   for (let n = first; n <= last; n++) {
-    out.push(`${String(n).padStart(width)} | ${(lines[n - 1] ?? "").replace(/\t/g, " ")}`);
+    out.push(`${String(n).padStart(width)} | ${clip((lines[n - 1] ?? "").replace(/\t/g, " "))}`);
   }
   const line = lines[loc.line - 1] ?? "";
   let span = 1;
   if (loc.endLine === loc.line && loc.endCol !== undefined && loc.endCol > loc.col) span = loc.endCol - loc.col;
-  span = Math.max(1, Math.min(span, line.length - loc.col + 1));
-  out.push(`${" ".repeat(width)} | ${" ".repeat(Math.max(0, loc.col - 1))}${"^".repeat(span)}`);
+  span = Math.max(1, Math.min(span, line.length - loc.col + 1, EXCERPT_WIDTH - (loc.col - 1 - from)));
+  const pad = loc.col - 1 - from + (from > 0 ? 1 : 0);
+  out.push(`${" ".repeat(width)} | ${" ".repeat(Math.max(0, pad))}${"^".repeat(span)}`);
   return out.join("\n");
 }

@@ -79,6 +79,12 @@ const helpers: Record<string, (...a: unknown[]) => unknown> = {
   },
 };
 for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
+// Handlebars' own `lookup`, limited to own properties and refusing object internals at run time too.
+hb.registerHelper("lookup", (obj: unknown, field: unknown) => {
+  const key = String(field);
+  if (FORBIDDEN.has(key)) throw forbidden(key, undefined);
+  return own(obj, key)?.value;
+});
 
 export const HELPER_NAMES = Object.keys(helpers);
 
@@ -103,15 +109,37 @@ function splitPath(path: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Names a template may never read: with them a lookup reaches the object prototype and, from
+ * there, `Function` (arbitrary JavaScript from a vars file). Variables are own data only.
+ */
+const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+
+function forbidden(key: string, location: SourceLocation | undefined): RunbookError {
+  return new RunbookError("template", `\`${key}\` cannot be read in a template`, {
+    location,
+    hint: "templates read only the playbook's own values (vars, facts, registered results), never JavaScript object internals",
+  });
+}
+
+/** The value of `key` in `container` when it is the container's own property, else undefined. */
+function own(container: unknown, key: string): { value: unknown } | undefined {
+  if (container === null || typeof container !== "object" || !Object.hasOwn(container, key)) return undefined;
+  const value = (container as Record<string, unknown>)[key];
+  return typeof value === "function" ? undefined : { value };
+}
+
 /** Look a dotted path up in the scope; undefined variables are errors with a did-you-mean. */
 function lookupPath(path: string, scope: Scope, origin: SourceLocation | undefined, col: number): unknown {
   const parts = splitPath(path);
   let cur: unknown = scope;
   for (let i = 0; i < parts.length; i++) {
-    if (isUnknown(cur)) return (cur as Record<string, unknown>)[parts.slice(i).join(".")];
     const key = parts[i]!;
-    const container = cur as Record<string, unknown> | null;
-    if (container === null || typeof container !== "object" || !(key in container)) {
+    if (FORBIDDEN.has(key)) throw forbidden(key, origin ? offsetLocation(origin, 1, col) : undefined);
+    if (isUnknown(cur)) return (cur as Record<string, unknown>)[parts.slice(i).join(".")];
+    const found = own(cur, key);
+    if (!found) {
+      const container = cur as Record<string, unknown> | null;
       const where = parts.slice(0, i).join(".");
       const candidates = container && typeof container === "object" ? Object.keys(container) : [];
       throw new RunbookError(
@@ -125,15 +153,83 @@ function lookupPath(path: string, scope: Scope, origin: SourceLocation | undefin
         },
       );
     }
-    cur = container[key];
+    cur = found.value;
   }
   return cur;
 }
 
-function compile(source: string): Handlebars.TemplateDelegate {
+type AstNode = { type?: string; parts?: string[]; original?: unknown; loc?: hbs.AST.SourceLocation };
+
+/** Refuse, before anything renders, every path segment or `lookup` key that reaches object internals. */
+function checkAst(node: unknown, origin: SourceLocation | undefined): void {
+  if (Array.isArray(node)) {
+    for (const n of node) checkAst(n, origin);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const n = node as AstNode & Record<string, unknown>;
+  const at = () => (origin && n.loc ? offsetLocation(origin, n.loc.start.line, n.loc.start.column + 1) : origin);
+  if (n.type === "PathExpression") {
+    for (const part of n.parts ?? []) if (FORBIDDEN.has(part)) throw forbidden(part, at());
+  }
+  if (n.type === "StringLiteral" && typeof n.original === "string" && FORBIDDEN.has(n.original)) {
+    throw forbidden(n.original, at());
+  }
+  for (const [k, v] of Object.entries(n)) if (k !== "loc" && v && typeof v === "object") checkAst(v, origin);
+}
+
+// Handlebars sees the scope through this view: own properties only, no functions, and objects that
+// print as JSON in a string context (`{{ item }}` of a map is `{"a":1}`, not `[object Object]`).
+const views = new WeakMap<object, object>();
+const targets = new WeakMap<object, object>();
+function view(v: unknown): unknown {
+  if (v === null || typeof v !== "object" || isUnknown(v)) return typeof v === "function" ? undefined : v;
+  let p = views.get(v);
+  if (!p) {
+    const t = v;
+    // The proxy wraps an empty stand-in, not `t`: results are frozen, and a proxy of a frozen object
+    // must hand out its raw values (a Proxy invariant), which would bypass this view one level down.
+    p = new Proxy(Array.isArray(t) ? [] : {}, {
+      get(_s, prop) {
+        if (prop === Symbol.toPrimitive) return () => JSON.stringify(t);
+        if (typeof prop === "symbol") return Reflect.get(t, prop);
+        if (Object.hasOwn(t, prop)) return view(Reflect.get(t, prop));
+        // Array methods, for helpers (join, each): templates cannot name them (checkAst, lookup).
+        return Array.isArray(t) && typeof (Array.prototype as unknown as Scope)[prop] === "function"
+          ? Reflect.get(t, prop)
+          : undefined;
+      },
+      has: (_s, prop) => (typeof prop === "symbol" ? prop in t : Object.hasOwn(t, prop)),
+      ownKeys: () => Reflect.ownKeys(t),
+      getOwnPropertyDescriptor(s, prop) {
+        const d = Reflect.getOwnPropertyDescriptor(t, prop);
+        if (!d) return undefined;
+        // An array's `length` is non-configurable on the stand-in too, and must be reported so.
+        if (Array.isArray(t) && prop === "length")
+          return { ...Reflect.getOwnPropertyDescriptor(s, prop), value: d.value };
+        return {
+          value: view(d.get ? undefined : d.value),
+          writable: false,
+          enumerable: d.enumerable,
+          configurable: true,
+        };
+      },
+    });
+    views.set(v, p);
+    targets.set(p, v);
+  }
+  return p;
+}
+function unview(v: unknown): unknown {
+  return v !== null && typeof v === "object" ? (targets.get(v) ?? v) : v;
+}
+
+function compile(source: string, origin: SourceLocation | undefined): Handlebars.TemplateDelegate {
   let fn = compiled.get(source);
   if (!fn) {
-    fn = hb.compile(source, { noEscape: true, strict: true, knownHelpersOnly: false });
+    const ast = hb.parse(source);
+    checkAst(ast, origin);
+    fn = hb.compile(ast, { noEscape: true, strict: true, knownHelpersOnly: false });
     compiled.set(source, fn);
   }
   return fn;
@@ -202,9 +298,14 @@ function simple(source: string): Simple {
   return hit;
 }
 
+/** A value in a string context: objects and lists as JSON (as `toJson` gives), scalars as text. */
 function show(v: unknown): string {
-  return v === undefined || v === null ? "" : String(v);
+  if (v === undefined || v === null) return "";
+  if (typeof v === "object" && !isUnknown(v)) return JSON.stringify(v);
+  return String(v);
 }
+
+const RUNTIME = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
 
 export function renderString(source: string, scope: Scope, origin?: SourceLocation): string {
   if (!isTemplated(source)) return source;
@@ -215,7 +316,7 @@ export function renderString(source: string, scope: Scope, origin?: SourceLocati
     return out;
   }
   try {
-    return compile(source)(scope);
+    return compile(source, origin)(view(scope), RUNTIME);
   } catch (e) {
     if (e instanceof RunbookError) throw e;
     throw translateError(e, source, scope, origin);
@@ -237,7 +338,7 @@ export function renderValue(value: unknown, scope: Scope, origin?: SourceLocatio
       if (expr && !expr.startsWith("else")) {
         captured = undefined;
         renderString(`{{__runbook_keep (${expr})}}`, scope, origin);
-        const v = captured;
+        const v = unview(captured);
         captured = undefined;
         return v;
       }

@@ -19,6 +19,16 @@ describe("-e", () => {
     writeFileSync(f, "a: [1, 2]\nb: {c: true}\n");
     expect(parseExtraVars([`@${f}`, '{"j": false}'])).toEqual({ a: [1, 2], b: { c: true }, j: false });
   });
+  it("keeps a scalar whose text does not survive the round trip a string (tag=1.30 is not 1.3)", () => {
+    expect(parseExtraVars(["tag=1.30", "m=1.10", "o=010", "x=1e3", "f=1.5", "y=yes"])).toEqual({
+      tag: "1.30",
+      m: "1.10",
+      o: "010",
+      x: "1e3",
+      f: 1.5,
+      y: "yes",
+    });
+  });
   it("rejects a bare word", () => {
     expect(() => parseExtraVars(["oops"])).toThrow(/expected key=value/);
   });

@@ -59,3 +59,39 @@ describe("templates", () => {
     expect(renderString("got {{ install.stdout }}", scope)).toBe("got <known at run time: install.stdout>");
   });
 });
+
+describe("templates read own data only", () => {
+  const cases = [
+    "{{ constructor }}",
+    "a {{ constructor.constructor }} b",
+    '{{ lookup this "constructor" }}',
+    "{{#with m}}{{ __proto__ }}{{/with}}",
+    "{{ m.prototype }}",
+    "{{ default constructor 1 }}",
+  ];
+  for (const source of cases) {
+    it(`refuses ${source}`, () => {
+      let err: unknown;
+      try {
+        renderValue(source, { m: { k: 1 } }, origin);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(RunbookError);
+      expect((err as RunbookError).message).toMatch(/cannot be read in a template/);
+      expect((err as RunbookError).location).toMatchObject({ file: "/p/site.yml", line: 4 });
+    });
+  }
+  it("does not see inherited names", () => {
+    expect(() => renderString("{{ toString }}", {})).toThrow("undefined variable `toString`");
+    expect(() => renderString("{{#if true}}{{ toString }}{{/if}}", {})).toThrow("undefined variable `toString`");
+    expect(() => renderString("{{#if true}}{{ m.hasOwnProperty }}{{/if}}", { m: {} })).toThrow(/hasOwnProperty/);
+  });
+  it("renders objects and lists as JSON in a string context", () => {
+    expect(renderString("ns {{ item }}", { item: { a: 1 } })).toBe('ns {"a":1}');
+    expect(renderString("{{#if true}}{{ item }}{{/if}}", { item: { a: [1, "x"] } })).toBe('{"a":[1,"x"]}');
+    expect(renderString("l={{ l }}", { l: ["a", "b"] })).toBe('l=["a","b"]');
+    expect(renderValue("{{ default m 1 }}", { m: { k: 1 } })).toEqual({ k: 1 });
+    expect(renderString('{{ join l "-" }} {{ toYaml m }}', { l: ["a", "b"], m: { k: 1 } })).toBe("a-b k: 1");
+  });
+});

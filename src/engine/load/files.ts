@@ -1,7 +1,44 @@
-import { readFileSync, realpathSync } from "node:fs";
+import { closeSync, openSync, readSync, realpathSync } from "node:fs";
 import { RunbookError } from "../errors.js";
 import { displayPath, type SourceLocation } from "../source.js";
 import { parseYaml } from "./yaml.js";
+
+/** The most a playbook, vars file, include or `-e @file` may hold. */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Read a text file, at most MAX_INPUT_BYTES (a device such as /dev/zero never ends): a longer
+ * input throws an error whose code is EFBIG. Other errors are node's own.
+ */
+export function readTextBounded(path: string): string {
+  const fd = openSync(path, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, MAX_INPUT_BYTES + 1 - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > MAX_INPUT_BYTES) {
+        throw Object.assign(new Error(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`), { code: "EFBIG" });
+      }
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Why a file could not be read, in words. */
+export function readFailure(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === "ENOENT") return "not found";
+  if (err.code === "EISDIR") return "is a directory";
+  if (err.code === "EFBIG") return `${err.message}: not a playbook, vars file or manifest`;
+  return err.message;
+}
 
 /** Read and parse a YAML file; a missing file is a located error (the node that named it). */
 export function readYamlFile(
@@ -11,11 +48,9 @@ export function readYamlFile(
 ): unknown {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readTextBounded(path);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === "ENOENT" ? "not found" : err.code === "EISDIR" ? "is a directory" : err.message;
-    throw new RunbookError(code, `${displayPath(path)}: ${why}`, {
+    throw new RunbookError(code, `${displayPath(path)}: ${readFailure(e)}`, {
       location: namedAt,
       hint: namedAt ? "paths are relative to the file that names them" : undefined,
     });

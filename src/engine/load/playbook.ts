@@ -7,7 +7,7 @@ import { readVarsFile, readYamlFile, realPath } from "./files.js";
 import type { Playbook, Step } from "./model.js";
 import { loadPreset } from "./preset.js";
 import { loadStep, type StepLoadContext } from "./step.js";
-import { keyLocOf, locOf, valueLocOf } from "./yaml.js";
+import { keyLocOf, locOf, mergeWithLocations, valueLocOf } from "./yaml.js";
 
 export interface LoadOptions {
   /** Extra preset folders (`--preset-path`, RUNBOOK_PRESET_PATH). */
@@ -136,7 +136,7 @@ export class Loader {
         for (const [i, f] of doc.vars_files.entries()) {
           if (typeof f !== "string") continue;
           const vars = this.guard(() => readVarsFile(resolve(dir, f), valueLocOf(doc.vars_files, i)));
-          if (vars) Object.assign(pb.varsFiles, vars);
+          if (vars) mergeWithLocations(pb.varsFiles, vars);
         }
       }
       pb.tasks = this.steps(doc.tasks, file, "tasks");

@@ -60,6 +60,20 @@ export function copyLocation(from: unknown, to: object): void {
   if (info) infos.set(to, info);
 }
 
+/** `Object.assign(to, from)` that keeps where each key and value of `from` was written. */
+export function mergeWithLocations(to: Record<string, unknown>, from: Record<string, unknown>): void {
+  Object.assign(to, from);
+  const src = infos.get(from);
+  if (!src) return;
+  let dst = infos.get(to);
+  if (!dst) {
+    dst = { loc: src.loc, keys: new Map(), values: new Map() };
+    infos.set(to, dst);
+  }
+  for (const [k, l] of src.keys) dst.keys.set(k, l);
+  for (const [k, l] of src.values) dst.values.set(k, l);
+}
+
 export function setLocation(to: object, loc: SourceLocation): void {
   const existing = infos.get(to);
   if (existing) existing.loc = loc;
@@ -72,24 +86,75 @@ function rangeLoc(file: string, lc: LineCounter, range: readonly number[] | null
   return { file, line: start.line, col: start.col, endLine: end.line, endCol: end.col };
 }
 
-function convert(node: Node | null, doc: Document, file: string, lc: LineCounter, seen: Set<Node>): unknown {
+/**
+ * Limits on what a document may expand to. An alias copies its anchor's value, so a dozen lines of
+ * nested aliases ("billion laughs") would otherwise build billions of nodes; deep nesting would
+ * overflow the stack. Both are user errors, found in milliseconds.
+ */
+export const YAML_LIMITS = { aliasedNodes: 100_000, depth: 256 };
+
+interface Walk {
+  seen: Set<Node>;
+  /** Nodes (and KiB of scalar text) produced by expanding aliases so far. */
+  aliased: number;
+  inAlias: number;
+  depth: number;
+}
+
+function newWalk(): Walk {
+  return { seen: new Set(), aliased: 0, inAlias: 0, depth: 0 };
+}
+
+function convert(node: Node | null, doc: Document, file: string, lc: LineCounter, w: Walk): unknown {
   if (node === null) return null;
+  if (w.inAlias > 0 && ++w.aliased > YAML_LIMITS.aliasedNodes) throw aliasLimit(file, lc, node);
   if (isAlias(node)) {
     const target = (node as Alias).resolve(doc);
     if (!target) return null;
-    if (seen.has(target))
+    if (w.seen.has(target))
       throw new RunbookError("yaml", "recursive YAML alias", { location: rangeLoc(file, lc, node.range) });
-    seen.add(target);
-    const v = convert(target, doc, file, lc, seen);
-    seen.delete(target);
-    return v;
+    w.seen.add(target);
+    w.inAlias++;
+    try {
+      return convert(target, doc, file, lc, w);
+    } finally {
+      w.inAlias--;
+      w.seen.delete(target);
+    }
   }
-  if (isScalar(node)) return node.value;
+  if (isScalar(node)) {
+    if (w.inAlias > 0 && typeof node.value === "string") {
+      w.aliased += node.value.length >> 10;
+      if (w.aliased > YAML_LIMITS.aliasedNodes) throw aliasLimit(file, lc, node);
+    }
+    return node.value;
+  }
+  if (++w.depth > YAML_LIMITS.depth) {
+    throw new RunbookError("yaml", `YAML nested more than ${YAML_LIMITS.depth} levels deep`, {
+      location: rangeLoc(file, lc, node.range),
+      hint: "flatten the structure; no playbook, vars file or manifest needs this depth",
+    });
+  }
+  try {
+    return convertCollection(node, doc, file, lc, w);
+  } finally {
+    w.depth--;
+  }
+}
+
+function aliasLimit(file: string, lc: LineCounter, node: Node): RunbookError {
+  return new RunbookError("yaml", `YAML aliases expand to more than ${YAML_LIMITS.aliasedNodes} values`, {
+    location: rangeLoc(file, lc, node.range),
+    hint: "anchors (&a) and aliases (*a) that nest multiply in size; write the values out or use fewer levels",
+  });
+}
+
+function convertCollection(node: Node, doc: Document, file: string, lc: LineCounter, w: Walk): unknown {
   if (isSeq(node)) {
     const out: unknown[] = [];
     const info: NodeInfo = { loc: rangeLoc(file, lc, node.range), keys: new Map(), values: new Map() };
     node.items.forEach((item, i) => {
-      out.push(convert(item as Node, doc, file, lc, seen));
+      out.push(convert(item as Node, doc, file, lc, w));
       info.values.set(i, rangeLoc(file, lc, (item as Node | null)?.range));
     });
     infos.set(out, info);
@@ -108,12 +173,12 @@ function convert(node: Node | null, doc: Document, file: string, lc: LineCounter
           hint: 'quote the value: `key: "{{ var }}"`',
         });
       }
-      const rawKey = keyNode && isScalar(keyNode) ? keyNode.value : convert(keyNode, doc, file, lc, seen);
+      const rawKey = keyNode && isScalar(keyNode) ? keyNode.value : convert(keyNode, doc, file, lc, w);
       const key = String(rawKey);
       const valueNode = pair.value as Node | null;
       // YAML merge keys (`<<: *defaults`) copy the aliased mapping's entries in, explicit keys win.
       if (key === "<<" && valueNode) {
-        const merged = convert(valueNode, doc, file, lc, seen);
+        const merged = convert(valueNode, doc, file, lc, w);
         for (const src of Array.isArray(merged) ? merged : [merged]) {
           if (src && typeof src === "object") {
             for (const [k, v] of Object.entries(src)) if (!(k in out)) out[k] = v;
@@ -127,7 +192,7 @@ function convert(node: Node | null, doc: Document, file: string, lc: LineCounter
           hint: "YAML keeps only one of them; remove or rename the other",
         });
       }
-      out[key] = convert(valueNode, doc, file, lc, seen);
+      out[key] = convert(valueNode, doc, file, lc, w);
       info.keys.set(key, rangeLoc(file, lc, keyNode?.range));
       info.values.set(key, rangeLoc(file, lc, valueNode?.range ?? keyNode?.range));
     }
@@ -144,7 +209,8 @@ function yamlError(
 ): RunbookError {
   const loc = rangeLoc(file, lc, err.pos);
   // The yaml library appends its own excerpt after a blank line; ours is rendered by the CLI.
-  const message = err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  let message = err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  if (/Maximum call stack/.test(message)) message = "nested too deeply";
   let hint: string | undefined;
   const lineText = (sourceText(file) ?? "").split("\n")[loc ? loc.line - 1 : -1] ?? "";
   if (
@@ -171,7 +237,7 @@ export function parseYaml(file: string, text: string): unknown {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, merge: false });
   const err = doc.errors[0];
   if (err) throw yamlError(file, lc, err as { message: string; pos: [number, number] });
-  return convert(doc.contents as Node | null, doc, file, lc, new Set());
+  return convert(doc.contents as Node | null, doc, file, lc, newWalk());
 }
 
 /** Parse a multi-document YAML string (manifests); each document keeps its locations. */
@@ -189,7 +255,7 @@ export function parseYamlAll(
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) throw yamlError(file, lc, err as { message: string; pos: [number, number] });
-    const v = convert(doc.contents as Node | null, doc, file, lc, new Set());
+    const v = convert(doc.contents as Node | null, doc, file, lc, newWalk());
     if (v !== null && v !== undefined) out.push(v);
   }
   return out;

@@ -23,7 +23,9 @@ export function renderVarsInOrder(
         rendered[k] = renderValue(layer[k], scopeWith(done), valueLocOf(layer, k));
         done[k] = rendered[k];
       } catch (e) {
-        if (!(e instanceof RunbookError) || e.code !== "template") throw e;
+        // Only a reference to a value not rendered yet is worth another pass; any other error (a
+        // refused lookup, a bad filter) is final, and retrying would report a later, wrong error.
+        if (!(e instanceof RunbookError) || e.code !== "template" || !waitsFor(e, pending)) throw e;
         lastError = e;
         next.push(k);
       }
@@ -34,4 +36,9 @@ export function renderVarsInOrder(
   }
   Object.assign(done, rendered);
   return rendered;
+}
+
+function waitsFor(e: RunbookError, pending: string[]): boolean {
+  const name = /^undefined variable `([^`.[]+)/.exec(e.message)?.[1];
+  return name !== undefined && pending.includes(name);
 }

@@ -164,7 +164,8 @@ export class Runner {
           acc,
         );
       } catch (e) {
-        if (!(e instanceof RunbookError)) throw e;
+        // The hint is about order of evaluation: only a missing name can be a value known later.
+        if (!(e instanceof RunbookError) || !/^undefined variable|has no field/.test(e.message)) throw e;
         throw new RunbookError(e.code, e.message, {
           location: e.location,
           hint: `${e.hint ? `${e.hint}; ` : ""}playbook vars are rendered when the run starts: for a value known only later, use \`set_vars\` after the step that registers it`,

@@ -1,10 +1,53 @@
 import "./regexp-guard.js";
-import { type ParseError, parse } from "@marcbachmann/cel-js";
+import { Environment, type ParseError } from "@marcbachmann/cel-js";
 import { RunbookError } from "./errors.js";
 import { LAZY } from "./lazy.js";
 import { offsetLocation, type SourceLocation } from "./source.js";
 import { didYouMeanHint } from "./suggest.js";
 import { containsUnknown, isUnknown, type UnknownInfo } from "./unknown.js";
+
+/**
+ * CEL's heterogeneous equality makes `r.rc == "1"` silently false (an int is never a string), so a
+ * condition written with the wrong type would quietly skip or run a step. Here `==`/`!=` between two
+ * different kinds of value is an error instead; numbers still compare across int/uint/double, and
+ * anything may be compared with null.
+ */
+class TypeMismatch extends Error {
+  constructor(
+    readonly left: string,
+    readonly right: string,
+  ) {
+    super(`${left} compared with ${right}`);
+  }
+}
+const env = new Environment({ unlistedVariablesAreDyn: true });
+const KINDS = [
+  "int",
+  "uint",
+  "double",
+  "string",
+  "bool",
+  "bytes",
+  "list",
+  "map",
+  "google.protobuf.Timestamp",
+  "google.protobuf.Duration",
+];
+const NUMERIC = new Set(["int", "uint", "double"]);
+for (const a of KINDS) {
+  for (const b of KINDS) {
+    if (a === b || (NUMERIC.has(a) && NUMERIC.has(b))) continue;
+    try {
+      // Registering `==` registers `!=` with it.
+      env.registerOperator(`${a} == ${b}`, () => {
+        throw new TypeMismatch(a, b);
+      });
+    } catch {
+      // already defined by CEL (a real overload): keep CEL's meaning
+    }
+  }
+}
+const parse = (source: string) => env.parse(source);
 
 type Compiled = ReturnType<typeof parse>;
 const cache = new Map<string, Compiled>();
@@ -59,6 +102,12 @@ function compile(source: string, location: SourceLocation | undefined): Compiled
   }
   cache.set(source, fn);
   return fn;
+}
+
+function mismatchOf(e: unknown): TypeMismatch | undefined {
+  for (let c: unknown = e; c; c = (c as { cause?: unknown }).cause) if (c instanceof TypeMismatch) return c;
+  const m = /^(\S+) compared with (\S+)/.exec(String((e as Error)?.message));
+  return m ? new TypeMismatch(m[1]!, m[2]!) : undefined;
 }
 
 function celError(e: Error, source: string, location: SourceLocation | undefined, prefix: string): RunbookError {
@@ -120,6 +169,13 @@ export function evaluateCondition(
   try {
     value = fn(ctx);
   } catch (e) {
+    const mismatch = mismatchOf(e);
+    if (mismatch) {
+      throw new RunbookError("expression", `condition \`${expr}\` compares ${mismatch.left} with ${mismatch.right}`, {
+        location,
+        hint: 'a comparison of different types is an error, not false; compare like with like: `r.rc == 1` for an int, `string(r.rc) == "1"` as text',
+      });
+    }
     const unknownVar = /Unknown variable: (\w+)/.exec(String((e as Error).message));
     if (unknownVar) {
       throw new RunbookError("expression", `undefined variable \`${unknownVar[1]}\` in expression`, {
@@ -150,7 +206,13 @@ export function evaluateValue(expr: string, scope: Record<string, unknown>, loca
   const fn = compile(expr, location);
   const ctx: Record<string, unknown> = Object.create(null);
   for (const id of identifiers(expr)) if (Object.hasOwn(scope, id)) ctx[id] = toCel(scope[id]);
-  return fromCel(fn(ctx));
+  try {
+    return fromCel(fn(ctx));
+  } catch (e) {
+    const mismatch = mismatchOf(e);
+    if (!mismatch) throw e;
+    throw new RunbookError("expression", `\`${expr}\` compares ${mismatch.left} with ${mismatch.right}`, { location });
+  }
 }
 
 /** Check syntax only (validate): throws a located error on a bad expression. */

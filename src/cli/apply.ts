@@ -7,6 +7,7 @@ import { Runner } from "../engine/run/runner.js";
 import type { PlanEntry } from "../engine/run/types.js";
 import { type CommonOptions, common } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
+import { listCommand } from "./list.js";
 import { confirm, preRunSummary } from "./summary.js";
 
 export interface ApplyOptions extends CommonOptions {
@@ -20,6 +21,8 @@ export interface ApplyOptions extends CommonOptions {
   verbose?: boolean;
   confirm?: boolean;
   showSecrets?: boolean;
+  listTags?: boolean;
+  listTasks?: boolean;
 }
 
 export async function applyCommand(file: string, opts: ApplyOptions): Promise<number> {
@@ -34,6 +37,8 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
   try {
+    const listed = listCommand(file, opts);
+    if (listed !== undefined) return listed;
     const c = common(opts);
     const pb = loadPlaybook(file, { presetPaths: c.presetPaths });
     const runOpts = {

@@ -6,6 +6,7 @@ import { SecretMasker } from "../engine/report/redact.js";
 import { VERSION } from "../version.js";
 import { type CommonOptions, common } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
+import { listCommand } from "./list.js";
 
 export interface PlanOptions extends CommonOptions {
   tags?: string[];
@@ -13,11 +14,15 @@ export interface PlanOptions extends CommonOptions {
   startAtTask?: string;
   format?: "text" | "json";
   showSecrets?: boolean;
+  listTags?: boolean;
+  listTasks?: boolean;
 }
 
 /** `runbook plan`: the dry run as a document. Nothing is changed; probes marked check_mode: false run. */
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
   try {
+    const listed = listCommand(file, opts);
+    if (listed !== undefined) return listed;
     const c = common(opts);
     const { playbook, entries, summary } = await planPlaybook(file, {
       ...c,

@@ -24,6 +24,7 @@ import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
 import { compileSettings, mergeSettings } from "./settings.js";
 import { Interrupted, StepFailed } from "./signals.js";
 import { StepRunner } from "./step.js";
+import { checkTagNames, ownTags, tagFilterReason } from "./tags.js";
 import type { PlanEntry, RunMode, RunOptions } from "./types.js";
 
 export interface RunSummary {
@@ -108,6 +109,8 @@ export class Runner {
   async run(): Promise<RunSummary> {
     const t0 = performance.now();
     const pb = this.playbook;
+    // A mistyped tag is invalid input: found before anything runs (the check pass runs this too).
+    checkTagNames(pb, this.options.tags ?? [], this.options.skipTags ?? []);
     this.emit({ kind: "run-start", playbook: pb.name, file: pb.file, dryRun: this.mode !== "run", version: VERSION });
     let frame: Frame = {
       layers: [],
@@ -205,29 +208,12 @@ export class Runner {
 
   /** The step's own tags plus those of the blocks, includes and presets around it. */
   tagsOf(step: Step, frame: Frame): string[] {
-    const own = step.raw.tags;
-    return [...frame.inherited.tags, ...(own === undefined ? [] : [own].flat().map(String))];
+    return [...frame.inherited.tags, ...ownTags(step)];
   }
 
-  /** Ansible's tag rules: `always` runs unless skipped by name, `never` only when asked for. */
+  /** Why --tags/--skip-tags leave a step with these tags out, if they do. */
   selected(tags: string[]): string | undefined {
-    const only = this.options.tags ?? [];
-    const skip = this.options.skipTags ?? [];
-    const hit = tags.find((t) => skip.includes(t));
-    if (hit) return `--skip-tags ${hit}`;
-    // The special names, as Ansible reads them: `all` spares only `always`.
-    if (skip.includes("all") && !tags.includes("always")) return "--skip-tags all";
-    if (skip.includes("tagged") && tags.length && !tags.includes("always")) return "--skip-tags tagged";
-    if (skip.includes("untagged") && !tags.length) return "--skip-tags untagged";
-    if (tags.includes("always")) return undefined;
-    const others = tags.filter((t) => t !== "never");
-    if (tags.includes("never") && !only.some((t) => t === "never" || others.includes(t)))
-      return others.length ? `tagged never: runs only with --tags ${others.join(" or ")}` : "tagged never";
-    if (only.length === 0 || only.includes("all")) return undefined;
-    if (only.includes("tagged") && tags.length) return undefined;
-    if (only.includes("untagged") && !tags.length) return undefined;
-    if (tags.some((t) => only.includes(t))) return undefined;
-    return `not in --tags ${only.join(",")}`;
+    return tagFilterReason(tags, this.options.tags ?? [], this.options.skipTags ?? []);
   }
 
   /** --start-at-task: steps before the named one are passed over. */

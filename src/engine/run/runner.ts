@@ -24,7 +24,7 @@ import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
 import { compileSettings, mergeSettings } from "./settings.js";
 import { Interrupted, StepFailed } from "./signals.js";
 import { StepRunner } from "./step.js";
-import { checkTagNames, ownTags, tagFilterReason } from "./tags.js";
+import { checkTagNames, childrenOf, ownTags, tagFilterReason } from "./tags.js";
 import type { PlanEntry, RunMode, RunOptions } from "./types.js";
 
 export interface RunSummary {
@@ -223,6 +223,34 @@ export class Runner {
     return !this.started;
   }
 
+  /**
+   * A block, include or preset with no step named as --start-at-task inside is passed over whole,
+   * without evaluating its `when` (it may read results of steps that were passed over), as Ansible does.
+   */
+  private beforeStartWhole(step: Step, frame: Frame): boolean {
+    const target = this.options.startAtTask;
+    if (this.started || target === undefined) return false;
+    // Starting at a block, include or preset by its name starts at its first step.
+    if (this.nameIs(step, frame, target)) {
+      this.started = true;
+      return false;
+    }
+    if (mayHoldStep(step, target)) return false;
+    this.skipTree(step, frame, "before --start-at-task");
+    return true;
+  }
+
+  private nameIs(step: Step, frame: Frame, target: string): boolean {
+    const name = step.raw.name;
+    if (typeof name !== "string") return false;
+    if (name === target) return true;
+    try {
+      return renderString(name, buildScope(this.globals, frame)) === target;
+    } catch {
+      return false;
+    }
+  }
+
   async step(step: Step, frame: Frame): Promise<void> {
     switch (step.kind) {
       case "block":
@@ -277,6 +305,7 @@ export class Runner {
 
   private async block(step: Step, frame: Frame): Promise<void> {
     if (this.filteredOut(step, frame)) return;
+    if (this.beforeStartWhole(step, frame)) return;
     const b = step.block!;
     const raw = step.raw;
     const scope = buildScope(this.globals, frame);
@@ -359,6 +388,7 @@ export class Runner {
 
   private async include(step: Step, frame: Frame): Promise<void> {
     if (this.filteredOut(step, frame)) return;
+    if (this.beforeStartWhole(step, frame)) return;
     const raw = step.raw;
     if (raw.loop === undefined && raw.with_items === undefined) return this.includeOnce(step, frame, undefined);
     // Like Ansible's include_tasks with loop: the file's steps run once per item, in order.
@@ -436,6 +466,7 @@ export class Runner {
 
   private async preset(step: Step, frame: Frame): Promise<void> {
     if (this.filteredOut(step, frame)) return;
+    if (this.beforeStartWhole(step, frame)) return;
     const preset = step.preset!;
     const raw = step.raw;
     const scope = buildScope(this.globals, frame);
@@ -536,3 +567,20 @@ function deepFreeze(v: unknown): void {
 }
 
 export { skippedResult };
+
+/** Could a plain step inside be the one named `target`? A templated name matches on its literal parts. */
+function mayHoldStep(step: Step, target: string): boolean {
+  // An include whose file is a template is known only at run time.
+  if (step.kind === "include" && !step.include) return true;
+  return (childrenOf(step) ?? []).some((s) => {
+    if (childrenOf(s) !== undefined) return mayHoldStep(s, target);
+    const name = s.raw.name;
+    if (typeof name !== "string") return false;
+    if (!name.includes("{{")) return name === target;
+    const pattern = name
+      .split(/\{\{[\s\S]*?\}\}/)
+      .map((lit) => lit.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[\\s\\S]*");
+    return new RegExp(`^${pattern}$`).test(target);
+  });
+}

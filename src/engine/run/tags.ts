@@ -32,7 +32,7 @@ export function tagFilterReason(tags: string[], only: string[], skip: string[]):
 }
 
 /** The steps inside a block (with rescue and always), a static include or a preset; undefined for a plain step. */
-function childrenOf(step: Step): Step[] | undefined {
+export function childrenOf(step: Step): Step[] | undefined {
   if (step.kind === "block" && step.block) return [...step.block.block, ...step.block.rescue, ...step.block.always];
   if (step.kind === "include") return step.include?.steps ?? [];
   if (step.kind === "preset") return step.preset?.tasks ?? [];

@@ -1,0 +1,19 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { REPO, runCli } from "../support/cli.js";
+
+/** Issue 10: --start-at-task exited 2 on every bundled playbook (each has a preset before its start). */
+describe("--start-at-task on the bundled playbooks", () => {
+  for (const file of readdirSync(join(REPO, "playbooks")).filter((f) => f.endsWith(".yml"))) {
+    const doc = parse(readFileSync(join(REPO, "playbooks", file), "utf8")) as { tasks: { name?: unknown }[] };
+    const last = [...doc.tasks].reverse().find((t) => typeof t.name === "string" && !t.name.includes("{{"));
+    it(`${file}: plan --start-at-task "${String(last?.name)}"`, () => {
+      const r = runCli(["plan", `playbooks/${file}`, "--start-at-task", String(last!.name)]);
+      expect(r.stderr).not.toContain("error[");
+      expect(r.stdout).not.toContain("no step is named");
+      expect(r.stdout).toMatch(/skipped: before --start-at-task/);
+    });
+  }
+});

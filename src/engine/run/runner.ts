@@ -266,12 +266,16 @@ export class Runner {
     }
   }
 
-  /** Skipped by a filter or a false `when`: show it in the plan (with its children), run nothing. */
-  skipTree(step: Step, frame: Frame, reason: string): void {
-    if (this.mode === "run") return;
+  /**
+   * Skipped by a filter or a false `when`: show it in the plan (with its children), run nothing. With
+   * `announce` (a block, include or preset whose `when` is false), each step inside is also reported,
+   * counted and registered as skipped, as Ansible does; filtered steps are not shown in a run.
+   */
+  skipTree(step: Step, frame: Frame, reason: string, announce = false): void {
+    if (this.mode === "run" && !announce) return;
     if (step.kind === "block" && step.block) {
       for (const s of [...step.block.block, ...step.block.rescue, ...step.block.always])
-        this.skipTree(s, frame, reason);
+        this.skipTree(s, frame, reason, announce);
       return;
     }
     const written = typeof step.raw.name === "string" ? step.raw.name : step.actionKey;
@@ -287,7 +291,14 @@ export class Runner {
     } catch {
       // a name that needs run-time values stays as written
     }
-    this.plan({ step: this.ref(step, frame, name), decision: "skip", reason });
+    const ref = this.ref(step, frame, name);
+    if (this.mode !== "run") this.plan({ step: ref, decision: "skip", reason });
+    if (!announce || this.mode === "check") return;
+    const result = skippedResult(reason);
+    this.register(step, frame, result, ref);
+    this.stats.skipped++;
+    this.emit({ kind: "step-start", step: ref });
+    this.emit({ kind: "step-end", step: ref, status: "skipped", result, durationMs: 0, reason });
   }
 
   /** Evaluate `when` on a block, include or preset (once, on entry). */
@@ -315,7 +326,7 @@ export class Runner {
         ? renderString(raw.name, scope, valueLocOf(raw, "name"))
         : `at ${step.location ? formatLocation(step.location) : "?"}`;
     const cond = this.entryCondition(step, scope);
-    if (cond.skip) return this.skipTree(step, frame, cond.skip);
+    if (cond.skip) return this.skipTree(step, frame, cond.skip, true);
     const vars = raw.vars
       ? (renderValue(raw.vars, scope, valueLocOf(raw, "vars")) as Record<string, unknown>)
       : undefined;
@@ -429,7 +440,7 @@ export class Runner {
       typeof raw.name === "string"
         ? raw.name
         : `include ${typeof step.args === "string" ? step.args : (step.args as { file: string }).file}`;
-    if (cond.skip) return this.skipTree(step, frame, cond.skip);
+    if (cond.skip) return this.skipTree(step, frame, cond.skip, true);
     let file: string;
     let steps: Step[];
     let vars: Record<string, unknown>;
@@ -472,7 +483,7 @@ export class Runner {
     const scope = buildScope(this.globals, frame);
     const cond = this.entryCondition(step, scope);
     if (cond.skip) {
-      for (const s of preset.tasks) this.skipTree(s, frame, cond.skip);
+      for (const s of preset.tasks) this.skipTree(s, frame, cond.skip, true);
       return;
     }
     const given = (renderValue(raw.with ?? {}, scope, valueLocOf(raw, "with")) ?? {}) as Record<string, unknown>;

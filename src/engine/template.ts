@@ -130,12 +130,12 @@ function own(container: unknown, key: string): { value: unknown } | undefined {
 }
 
 /** Look a dotted path up in the scope; undefined variables are errors with a did-you-mean. */
-function lookupPath(path: string, scope: Scope, origin: SourceLocation | undefined, col: number): unknown {
+function lookupPath(path: string, scope: Scope, origin: SourceLocation | undefined, col: number, line = 1): unknown {
   const parts = splitPath(path);
   let cur: unknown = scope;
   for (let i = 0; i < parts.length; i++) {
     const key = parts[i]!;
-    if (FORBIDDEN.has(key)) throw forbidden(key, origin ? offsetLocation(origin, 1, col) : undefined);
+    if (FORBIDDEN.has(key)) throw forbidden(key, origin ? offsetLocation(origin, line, col) : undefined);
     if (isUnknown(cur)) return (cur as Record<string, unknown>)[parts.slice(i).join(".")];
     const found = own(cur, key);
     if (!found) {
@@ -146,7 +146,7 @@ function lookupPath(path: string, scope: Scope, origin: SourceLocation | undefin
         "template",
         where ? `\`${where}\` has no field \`${key}\`` : `undefined variable \`${key}\``,
         {
-          location: origin ? offsetLocation(origin, 1, col) : undefined,
+          location: origin ? offsetLocation(origin, line, col) : undefined,
           hint:
             didYouMeanHint(key, candidates) ??
             (where ? undefined : 'define it under `vars:`, pass it with `-e`, or use `{{ default x "..." }}`'),
@@ -273,17 +273,21 @@ function translateError(e: unknown, source: string, scope: Scope, origin: Source
 /** Render a template string to a string. */
 // A template made only of text and plain `{{ path }}` lookups (most of them) skips Handlebars: same
 // strict lookups and the same output, without its per-call setup (10,000-step plans spend most time there).
-type Simple = { parts: (string | { path: string; col: number })[] } | null;
+type Simple = { parts: (string | { path: string; line: number; col: number })[] } | null;
 const simpleCache = new Map<string, Simple>();
 const MUSTACHE = /\{\{\s*([A-Za-z_][\w-]*(?:(?:\.[\w-]+)|(?:\.?\[\d+\]))*)\s*\}\}/g;
 
 function simple(source: string): Simple {
   let hit = simpleCache.get(source);
   if (hit !== undefined) return hit;
-  const parts: (string | { path: string; col: number })[] = [];
+  const parts: (string | { path: string; line: number; col: number })[] = [];
   let last = 0;
   for (const m of source.matchAll(MUSTACHE)) {
-    parts.push(source.slice(last, m.index), { path: m[1]!, col: m.index + m[0].indexOf(m[1]!) + 1 });
+    // Line and column of the path inside the template (a template file has many lines).
+    const at = m.index + m[0].indexOf(m[1]!);
+    const lineStart = source.lastIndexOf("\n", at - 1) + 1;
+    const line = lineStart === 0 ? 1 : source.slice(0, lineStart).split("\n").length;
+    parts.push(source.slice(last, m.index), { path: m[1]!, line, col: at - lineStart + 1 });
     last = m.index + m[0].length;
   }
   parts.push(source.slice(last));
@@ -312,7 +316,8 @@ export function renderString(source: string, scope: Scope, origin?: SourceLocati
   const fast = simple(source);
   if (fast) {
     let out = "";
-    for (const p of fast.parts) out += typeof p === "string" ? p : show(lookupPath(p.path, scope, origin, p.col));
+    for (const p of fast.parts)
+      out += typeof p === "string" ? p : show(lookupPath(p.path, scope, origin, p.col, p.line));
     return out;
   }
   try {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { registerSource } from "../source.js";
 import type { ActionContext } from "./types.js";
 import { defineAction } from "./types.js";
 import { modeSchema } from "./util/mode.js";
@@ -29,6 +30,8 @@ export type TemplateArgs = z.output<typeof templateSchema>;
 async function request(args: TemplateArgs, ctx: ActionContext): Promise<WriteRequest> {
   const srcPath = await ctx.resolveTemplate(args.src);
   const text = (await readSource(ctx, srcPath, "template")).toString("utf8");
+  // Errors inside the template file show an excerpt of it.
+  registerSource(srcPath, text);
   const content = Buffer.from(ctx.render(text, args.vars, srcPath), "utf8");
   return { dest: args.dest, content, mode: args.mode, backup: args.backup, force: args.force };
 }
@@ -39,6 +42,10 @@ export const templateAction = defineAction<TemplateArgs>({
   schema: templateSchema,
   async plan(args, ctx) {
     return planWrite(ctx, await request(args, ctx));
+  },
+  // A typo in a template file is found by validate, not when the step is reached.
+  async check(args, ctx) {
+    await request(args, ctx);
   },
   async run(args, ctx) {
     const result = await applyWrite(ctx, await request(args, ctx));

@@ -76,6 +76,11 @@ export interface ActionDef<A = unknown> {
   readOnly?: boolean;
   run(args: A, ctx: ActionContext): Promise<ActionResult>;
   plan(args: A, ctx: ActionContext): Promise<PlanInfo>;
+  /**
+   * Static checks `validate` and the check pass run when the arguments are known (a template file
+   * renders against the scope). Reads controller files only; throws a RunbookError with a location.
+   */
+  check?(args: A, ctx: ActionContext): Promise<void>;
 }
 
 /** An action failed in a way the user can act on: becomes a failed result with this message. */

@@ -90,7 +90,24 @@ export class Runner {
   }
 
   plan(entry: PlanEntry): void {
-    this.options.onPlan?.(entry);
+    if (!this.quiet) this.options.onPlan?.(entry);
+  }
+
+  /** Entries recorded while checking a rescue that may never run are left out of the plan. */
+  private quiet = false;
+
+  private async checkRescue(rescue: Step[], frame: Frame): Promise<void> {
+    const unknown = {
+      failed_step: makeUnknown({ path: "failed_step" }),
+      failed_result: makeUnknown({ path: "failed_result" }),
+    };
+    const was = this.quiet;
+    this.quiet = true;
+    try {
+      await this.walk(rescue, childFrame(frame, { layers: [...frame.layers, unknown] }));
+    } finally {
+      this.quiet = was;
+    }
   }
 
   ref(step: Step, frame: Frame, name: string, noLog = false): StepRef {
@@ -362,7 +379,9 @@ export class Runner {
         failure = e;
       }
     } else if (this.mode !== "run" && b.rescue.length) {
-      // A plan shows the rescue steps as what runs if the block fails.
+      // The check pass checks the rescue steps too (a typo in a rollback must not wait for a failure),
+      // with the failure itself unknown; they are recorded only as what runs if the block fails.
+      if (this.mode === "check") await this.checkRescue(b.rescue, inner);
       for (const s of b.rescue) this.skipTree(s, inner, "rescue: runs only if a step in the block fails");
     }
     await this.walk(b.always, inner);

@@ -316,6 +316,7 @@ export class StepRunner {
     const ctx = actionContext(this.r, this.io, step, ref, scope, settings);
     const skipBy = await this.createsRemoves(ctx, creates, removes);
     if (r.mode === "check") {
+      if (step.action?.check && !containsUnknown(args)) await step.action.check(args as never, ctx);
       r.plan({ step: planRef, item, decision: skipBy ? "skip" : "run", reason: skipBy, tags, notifies, noLog });
       return { unknown: true };
     }

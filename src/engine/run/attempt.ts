@@ -14,6 +14,8 @@ type Scope = Record<string, unknown>;
 
 /** What an attempt needs from the run: its interrupt signal and its event sink. */
 export interface AttemptEnv {
+  /** A plan runs a probe once: a retry loop waits for the run (a cluster-less plan spent minutes retrying). */
+  plan?: boolean;
   signal: AbortSignal;
   emit: (e: RunEvent) => void;
 }
@@ -51,6 +53,11 @@ export async function runAttempts(
       done = "value" in c && c.value;
     }
     if (done) return result;
+    if (env.plan) {
+      result.failed = false;
+      result.retry_pending = `${raw.until !== undefined ? `until ${conditionList(raw.until).join(" && ")} does not hold yet` : "the probe failed"}: the run retries it up to ${retries} times, every ${delayMs / 1000}s`;
+      return result;
+    }
     if (attempt > retries) {
       if (raw.until !== undefined) {
         result.failed = true;

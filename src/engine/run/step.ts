@@ -336,7 +336,22 @@ export class StepRunner {
         },
       };
     }
-    const u = containsUnknown(args);
+    // In a plan, a value known only at run time may also sit inside a string (`probing {{ r.stdout }}`).
+    const u = containsUnknown(args) ?? (this.inPlan ? markerIn(args) : undefined);
+    // A probe must not run with placeholder text in its command: it is decided when the playbook runs.
+    if (this.inPlan && probe && u) {
+      r.plan({
+        step: planRef,
+        item,
+        decision: "runtime",
+        reason: `the probe's arguments are known at run time (${u.path}${u.from ? ` from ${u.from}` : ""})`,
+        waitsFor: u,
+        args: noLog ? "<redacted: no_log>" : args,
+        tags,
+        noLog,
+      });
+      return { unknown: u };
+    }
     // `check_mode: true`: in a real run too, the step only says what it would do.
     if (!this.inPlan && settings.checkMode === true && !step.action?.readOnly && !u)
       return { result: await this.dryRunResult(step, args, ctx) };
@@ -389,7 +404,28 @@ export class StepRunner {
       return {
         result: { changed: false, failed: true, skipped: false, msg: `cwd: the directory ${ctx.cwd} does not exist` },
       };
-    const result = await runAttempts({ signal: r.signal, emit: (e) => r.emit(e) }, step, ref, scope, args, ctx);
+    const result = await runAttempts(
+      { signal: r.signal, emit: (e) => r.emit(e), plan: this.inPlan },
+      step,
+      ref,
+      scope,
+      args,
+      ctx,
+    );
+    if (this.inPlan && typeof result.retry_pending === "string") {
+      const waitsFor = { path: step.raw.register ? String(step.raw.register) : "result" };
+      r.plan({
+        step: planRef,
+        item,
+        decision: "runtime",
+        reason: result.retry_pending,
+        waitsFor,
+        args: noLog ? "<redacted: no_log>" : args,
+        tags,
+        noLog,
+      });
+      return { unknown: waitsFor };
+    }
     // An assert on a value only the run produces decides nothing now: it is "decided at run time".
     const pending = result.pending as UnknownInfo | undefined;
     if (this.inPlan && pending) {
@@ -612,4 +648,20 @@ function errorResult(e: RunbookError): Result {
     skipped: false,
     msg: `${where}${e.message}${e.hint ? ` (${e.hint})` : ""}`,
   };
+}
+
+const MARKER = /<known at run time: ([^>]+)>/;
+
+/** The first run-time marker inside a rendered value's strings. */
+function markerIn(value: unknown, depth = 0): UnknownInfo | undefined {
+  if (typeof value === "string") {
+    const m = MARKER.exec(value);
+    return m ? { path: m[1]! } : undefined;
+  }
+  if (depth > 20 || typeof value !== "object" || value === null) return undefined;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) {
+    const inner = markerIn(v, depth + 1);
+    if (inner) return inner;
+  }
+  return undefined;
 }

@@ -41,8 +41,8 @@ export interface FakeKubeOptions extends StoreOptions {
  * `dryRun=All`, deletion with propagation, selectors and resourceVersion/generation bookkeeping.
  *
  * What it simplifies: no watches, pagination, admission, RBAC or controllers (status changes only through
- * the hooks below or `autoReady`); one stored version per kind (no conversion); lists are atomic in
- * server-side apply (no merge keys); a few validation rules only; the stand-in has no pods or nodes.
+ * the hooks below or `autoReady`); one stored version per kind (no conversion); only the associative lists
+ * of fields.ts merge by key in server-side apply; a few validation rules only; no pods or nodes.
  */
 export class FakeKube {
   readonly store: KubeStore;
@@ -160,7 +160,14 @@ export class FakeKube {
   applyAs(manager: string, obj: Obj, force = false): Obj {
     const m = (obj.metadata ?? {}) as Obj;
     const t = this.type(String(obj.kind), String(obj.apiVersion));
-    return this.store.apply(t, m.namespace as string | undefined, String(m.name), obj, manager, force).object;
+    // As kubectl: a namespaced object that names no namespace is in `default`.
+    const ns = t.namespaced ? ((m.namespace as string | undefined) ?? "default") : undefined;
+    return this.store.apply(t, ns, String(m.name), obj, manager, force).object;
+  }
+
+  /** Remove an object's finalizers (all, or those named), as their controller does; a deleted object then goes. */
+  removeFinalizers(kind: string, namespace: string | undefined, name: string, which?: string[]): void {
+    this.store.removeFinalizers(this.store.get(this.type(kind), namespace, name), which);
   }
 
   /** Merge `status` into an object, as its controller would. */

@@ -130,8 +130,8 @@ export interface Allocator {
  */
 export function applyDefaults(kind: string, obj: Obj, alloc: Allocator): void {
   const spec = (obj.spec ?? {}) as Obj;
-  if (kind === "Service") return serviceDefaults(spec, alloc);
-  if (kind === "Pod") return podDefaults(spec);
+  if (kind === "Service") serviceDefaults(spec, alloc);
+  if (kind === "Pod") podDefaults(spec);
   if (!WORKLOADS.has(kind)) return;
   if (kind === "Deployment") {
     spec.replicas ??= 1;

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { VERSION } from "../../../version.js";
 import { HttpError, KubeError } from "./errors.js";
+import { proxyAgent } from "./proxy.js";
 
 /** What one step's requests share: its abort signal (interrupt or step timeout), deadline and warning sink. */
 export interface CallOptions {
@@ -91,7 +92,9 @@ export class Transport {
         ...(opts.servername ? { servername: opts.servername } : {}),
       };
       const agentOpts = { keepAlive: true, maxSockets: 10, ...this.tls };
-      this.agent = this.base.protocol === "http:" ? new HttpAgent(agentOpts) : new HttpsAgent(agentOpts);
+      const proxyUrl = this.kc.getCurrentCluster()?.proxyUrl;
+      if (proxyUrl) this.agent = proxyAgent(proxyUrl, this.base, this.tls);
+      else this.agent = this.base.protocol === "http:" ? new HttpAgent(agentOpts) : new HttpsAgent(agentOpts);
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k] = String(v);

@@ -53,6 +53,13 @@ function yaml11Value(node: Node | null): { value: unknown } | undefined {
   return Object.is(value, node.value) ? undefined : { value };
 }
 
+function noteYaml11(info: NodeInfo, key: string | number, node: Node | null): void {
+  const v11 = yaml11Value(node);
+  if (!v11) return;
+  info.yaml11 ??= new Map();
+  info.yaml11.set(key, v11.value);
+}
+
 /**
  * Re-read, in place, the plain scalars of a value written in the playbook as YAML 1.1 reads them (what
  * kubectl makes of an inline manifest). Values from templates and variables are left as they are.
@@ -133,8 +140,7 @@ function convert(node: Node | null, doc: Document, file: string, lc: LineCounter
     node.items.forEach((item, i) => {
       out.push(convert(item as Node, doc, file, lc, seen));
       info.values.set(i, rangeLoc(file, lc, (item as Node | null)?.range));
-      const v11 = yaml11Value(item as Node | null);
-      if (v11) (info.yaml11 ??= new Map()).set(i, v11.value);
+      noteYaml11(info, i, item as Node | null);
     });
     infos.set(out, info);
     return out;
@@ -174,8 +180,7 @@ function convert(node: Node | null, doc: Document, file: string, lc: LineCounter
       out[key] = convert(valueNode, doc, file, lc, seen);
       info.keys.set(key, rangeLoc(file, lc, keyNode?.range));
       info.values.set(key, rangeLoc(file, lc, valueNode?.range ?? keyNode?.range));
-      const v11 = yaml11Value(valueNode);
-      if (v11) (info.yaml11 ??= new Map()).set(key, v11.value);
+      noteYaml11(info, key, valueNode);
     }
     infos.set(out, info);
     return out;

@@ -9,7 +9,15 @@ parentPort.on("message", async (msg) => {
     await writeKubeconfig(msg.kubeconfig, [{ name: "bench", server: kube }]);
     parentPort.postMessage({ type: "started" });
   } else if (msg.type === "requests") {
-    parentPort.postMessage({ type: "requests", count: kube.requests.length });
+    // The requests answered since the last ask, one line each; then forgotten.
+    const log = kube.requests.map((r) => {
+      const q = new URLSearchParams(r.query).toString();
+      return `${r.method} ${r.path}${q ? `?${q}` : ""} → ${r.status}`;
+    });
+    kube.requests.length = 0;
+    parentPort.postMessage({ type: "requests", log });
+  } else if (msg.type === "stats") {
+    parentPort.postMessage({ type: "stats", connections: kube.connections });
   } else if (msg.type === "stop") {
     await kube.stop();
     parentPort.postMessage({ type: "stopped" });

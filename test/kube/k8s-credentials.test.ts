@@ -81,6 +81,23 @@ describe("7: credentials as kubectl reads them", () => {
   });
 });
 
+describe("auth providers go through the library's full KubeConfig", () => {
+  test("an oidc user's unexpired id-token is sent as the bearer token", async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const idToken = `${b64({ alg: "none" })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`;
+    const oidc = await testCluster({ token: idToken });
+    try {
+      const file = join(oidc.dir, "oidc");
+      const provider = { name: "oidc", config: { "id-token": idToken, "idp-issuer-url": "https://127.0.0.1:1" } };
+      await writeFile(file, kubeconfig(oidc.kube, { "auth-provider": provider }));
+      const result = await read(file, oidc.dir);
+      expect((result.resources as unknown[]).length).toBe(1);
+    } finally {
+      await oidc.stop();
+    }
+  });
+});
+
 describe("12: a CA mismatch says so", () => {
   test("a kubeconfig whose CA did not sign the server's certificate: no --use-system-ca hint", async () => {
     forgetClients();

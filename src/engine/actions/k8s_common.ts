@@ -3,7 +3,7 @@ import { z } from "zod";
 import { KubeError } from "../io/kube/errors.js";
 import type { KubeClient, Obj } from "../io/kube.js";
 
-/** The Kubernetes adapter, loaded on first use: @kubernetes/client-node alone takes ~0.7 s to import. */
+/** The Kubernetes adapter, loaded on first use (only the steps that talk to a cluster pay for it). */
 export const loadKube = () => import("../io/kube.js");
 
 // Manifests are read as kubectl reads them: YAML 1.1 plain scalars (0400 is octal, no is false).

@@ -3,7 +3,8 @@
 // included) against `kubectl apply --server-side --field-manager runbook` (start-up included).
 //   npm run build && node_modules/.bin/node bench/k8s-apply.mjs            timings
 //   node_modules/.bin/node bench/k8s-apply.mjs --requests                  the requests of each, side by side
-// BENCH_COUNT (objects, default 200) and BENCH_ROUNDS (default 5) change the size.
+// BENCH_COUNT (objects, default 200) and BENCH_ROUNDS (default 5) change the size; BENCH_LATENCY_MS the
+// stand-in's time per answer (default 0: client overhead only).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const COUNT = Number(process.env.BENCH_COUNT ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = process.argv.includes("--requests");
+// The stand-in answers at once unless told to wait: BENCH_LATENCY_MS=5 models a real API server's few ms.
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
 const NODE = join(root, "node_modules/.bin/node");
 
 // The stand-in lives with the tests (TypeScript): compile it to the git-ignored .bench-tmp/.
@@ -91,7 +94,7 @@ const ask = (msg, reply) =>
 let serial = 0;
 async function withServer(fn) {
   const kubeconfig = join(work, `kubeconfig-${serial++}`);
-  await ask({ type: "start", kubeconfig }, "started");
+  await ask({ type: "start", kubeconfig, latencyMs: LATENCY_MS }, "started");
   try {
     return await fn(kubeconfig);
   } finally {
@@ -158,6 +161,7 @@ const names = Object.keys(clients).filter((n) => n !== "kubectl" || kubectlVersi
 if (REQUESTS) {
   // A small set, each client on a fresh stand-in: every request of the first apply and of the re-apply.
   const manifest = writeManifest("small.yaml", [objects(4)[0], configMap(0), deployment(0), service(0)]);
+  const stored = {};
   for (const name of names) {
     await withServer(async (kubeconfig) => {
       const apply = clients[name](manifest, kubeconfig);
@@ -167,8 +171,14 @@ if (REQUESTS) {
         console.log(`\n${name}, ${phase} (${log.length} requests, ${(await stats()).connections} connections so far):`);
         for (const r of log) console.log(`  ${r}`);
       }
+      stored[name] = (await ask({ type: "objects" }, "objects")).objects;
     });
   }
+  if (stored.kubectl)
+    console.log(
+      `\nobjects stored (managedFields included; uid, times, resourceVersion, cluster IP aside): ${stored.kubectl === stored.runbook ? "identical" : "DIFFERENT"}`,
+      process.env.SHOW ? `\n${stored.kubectl}\n${stored.runbook}` : "",
+    );
 } else {
   const manifest = writeManifest("manifest.yaml", objects(COUNT));
   const round = async (name) =>
@@ -187,7 +197,7 @@ if (REQUESTS) {
   for (let i = 0; i < ROUNDS; i++) for (const n of names) results[n].push(await round(n));
   console.log(
     `${COUNT} objects + their Namespace, median of ${ROUNDS} interleaved rounds, Node ${process.version}, ` +
-      `fake-kube over HTTPS on a worker thread, load ${(await import("node:os")).loadavg()[0].toFixed(2)}`,
+      `fake-kube over HTTPS on a worker thread, ${LATENCY_MS} ms per answer, load ${(await import("node:os")).loadavg()[0].toFixed(2)}`,
   );
   const pad = (s, n) => String(s).padStart(n);
   console.log(

@@ -33,6 +33,8 @@ export interface FakeKubeOptions extends StoreOptions {
   token?: string;
   /** RBAC without the `list` verb: every collection GET is 403. */
   forbidList?: boolean;
+  /** Every answer waits this long (a real API server's admission, etcd write and network: a few ms). */
+  latencyMs?: number;
 }
 
 /**
@@ -100,6 +102,7 @@ export class FakeKube {
           if (this.options.forbidList && req.method === "GET" && isCollection(this.store, url.pathname))
             throw status(403, "Forbidden", `cannot list resource at ${url.pathname}: forbidden`);
           answer = route(this.store, req.method ?? "GET", url.pathname, query, body, contentType);
+          if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
         } catch (e) {
           answer = e instanceof StatusError ? { code: e.code, body: e.body } : { code: 500, body: String(e) };
         }

@@ -23,7 +23,11 @@ parentPort.on("message", async (msg) => {
       Array.isArray(v)
         ? v.map(canonical)
         : v && typeof v === "object"
-          ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]))
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, canonical(v[k])]),
+            )
           : v;
     const skip = ["uid", "creationTimestamp", "time", "resourceVersion", "clusterIP", "clusterIPs"];
     const strip = JSON.stringify(canonical(kube.objects()), (k, v) => (skip.includes(k) ? undefined : v));

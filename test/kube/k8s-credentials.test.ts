@@ -105,7 +105,11 @@ describe("12: a CA mismatch says so", () => {
     const other = makeCertificate("other-ca").cert;
     const file = join(c.dir, "wrong-ca");
     await writeFile(file, kubeconfig(c.kube, { token: "s3cret" }, other));
+    const [tcp, tls] = [c.kube.connections, c.kube.tlsConnections];
     const err = await failure(read(file, c.dir));
+    // The stand-in saw the connection, and no handshake succeeded on it.
+    expect(c.kube.connections).toBeGreaterThan(tcp);
+    expect(c.kube.tlsConnections).toBe(tls);
     expect(err.message).not.toContain("use-system-ca");
     expect(err.message).toContain("its certificate is not trusted by the kubeconfig's certificate authority");
   });

@@ -54,8 +54,10 @@ export class FakeKube {
   private server: Server | undefined;
   url = "";
   readonly ca: string;
-  /** TLS connections accepted: shows whether a client keeps connections alive. */
+  /** TCP connections accepted (a handshake that fails counts too): shows whether a client keeps them alive. */
   connections = 0;
+  /** Of those, the ones whose TLS handshake succeeded. */
+  tlsConnections = 0;
   /** Requests received (answered or not), by `User-Agent`. */
   readonly userAgents: string[] = [];
   private faults: Array<Fault & { left: number }> = [];
@@ -119,7 +121,8 @@ export class FakeKube {
         }
       })();
     });
-    server.on("secureConnection", () => this.connections++);
+    server.on("connection", () => this.connections++);
+    server.on("secureConnection", () => this.tlsConnections++);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     this.server = server;
     this.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;

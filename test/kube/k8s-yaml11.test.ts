@@ -105,6 +105,7 @@ tasks:
               volumes:
                 - { name: tls, secret: { secretName: tls, defaultMode: 0400 } }
                 - { name: cfg, configMap: { name: cfg, defaultMode: 0755 } }
+                - { name: dot, secret: { secretName: dot, defaultMode: 0o440 } }
   - assert:
       that: ["count == 400"]
 `,
@@ -119,6 +120,8 @@ tasks:
     const volumes = spec.volumes as Array<Record<string, { defaultMode: number }>>;
     expect(volumes[0]?.secret?.defaultMode).toBe(0o400);
     expect(volumes[1]?.configMap?.defaultMode).toBe(0o755);
+    // YAML 1.2's own octal form keeps its value (kubectl would send a string the server rejects).
+    expect(volumes[2]?.secret?.defaultMode).toBe(0o440);
     const env = (spec.containers as Array<{ env: unknown }>)[0]?.env;
     expect(env).toEqual([
       { name: "MODE", value: "0400" },

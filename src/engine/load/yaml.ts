@@ -42,9 +42,10 @@ export const KUBECTL_SCALARS = {
     }),
 } as const;
 
-// The plain scalars whose YAML 1.1 value can differ from their YAML 1.2 one (checked only for these).
+// The plain scalars whose YAML 1.1 value can differ from their YAML 1.2 one (checked only for these). 1.2's
+// `0o400` is left alone: kubectl would read a string the API server rejects, so no working manifest has it.
 const YAML11_CANDIDATE =
-  /^([-+]?0[0-9_]+|[-+]?0[ob][0-9a-fA-F_]+|[-+.0-9]*_[-+.0-9_eE]*|[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+  /^([-+]?0[0-9_]+|[-+]?0b[01_]+|[-+.0-9]*_[-+.0-9_eE]*|[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 
 function yaml11Value(node: Node | null): { value: unknown } | undefined {
   if (!isScalar(node) || node.type !== "PLAIN" || typeof node.source !== "string") return undefined;

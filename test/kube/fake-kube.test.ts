@@ -90,6 +90,18 @@ describe("fake-kube", () => {
     expect(managers).toEqual(["other"]);
   });
 
+  test("the OpenAPI v3 index names each group version's PATCH operations and their fieldValidation", () => {
+    const root = call("GET", "/openapi/v3").body as { paths: Record<string, { serverRelativeURL: string }> };
+    expect(root.paths["apis/apps/v1"]?.serverRelativeURL).toBe("/openapi/v3/apis/apps/v1");
+    const apps = call("GET", "/openapi/v3/apis/apps/v1").body as {
+      paths: Record<string, { patch: Record<string, unknown> }>;
+    };
+    const op = apps.paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]?.patch;
+    expect(op?.["x-kubernetes-group-version-kind"]).toEqual({ group: "apps", version: "v1", kind: "Deployment" });
+    expect(op?.parameters).toContainEqual(expect.objectContaining({ name: "fieldValidation", in: "query" }));
+    expect(call("GET", "/openapi/v3/apis/nothing.example/v1").code).toBe(404);
+  });
+
   test("deleting a namespace deletes what is in it", () => {
     apply("/api/v1/namespaces/tmp", { apiVersion: "v1", kind: "Namespace", metadata: { name: "tmp" } });
     apply("/api/v1/namespaces/tmp/secrets/s", { apiVersion: "v1", kind: "Secret", metadata: { name: "s" } });

@@ -102,6 +102,41 @@ describe("k8s state=present", () => {
     }
   });
 
+  test("objects in a namespace (or of a CRD) the step has just created are applied without a GET", async () => {
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gadgets.example.org" },
+      spec: {
+        group: "example.org",
+        names: { kind: "Gadget", plural: "gadgets" },
+        scope: "Cluster",
+        versions: [{ name: "v1", served: true, storage: true }],
+      },
+    };
+    const definition = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "brand-new" } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "brand-new" } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "elsewhere" } },
+      crd,
+      { apiVersion: "example.org/v1", kind: "Gadget", metadata: { name: "g" } },
+    ];
+    const gets = (from: number) =>
+      c.kube.requests
+        .slice(from)
+        .filter((r) => r.method === "GET" && /configmaps\/|\/gadgets\/|namespaces\/brand-new$/.test(r.path))
+        .map((r) => r.path);
+    let from = c.kube.requests.length;
+    const first = await k8s({ definition, kubeconfig: c.kubeconfig }, makeCtx());
+    expect((first.resources as Array<{ action: string }>).map((r) => r.action)).toEqual(Array(5).fill("created"));
+    // Only the namespace itself and the object outside it are read first.
+    expect(gets(from)).toEqual(["/api/v1/namespaces/brand-new", "/api/v1/namespaces/default/configmaps/elsewhere"]);
+    from = c.kube.requests.length;
+    const again = await k8s({ definition, kubeconfig: c.kubeconfig }, makeCtx());
+    expect((again.resources as Array<{ action: string }>).map((r) => r.action)).toEqual(Array(5).fill("unchanged"));
+    expect(gets(from)).toContain("/api/v1/namespaces/brand-new/configmaps/a");
+  });
+
   test("requests share kept-alive TLS connections instead of one handshake each", async () => {
     const fresh = await testCluster();
     try {

@@ -80,6 +80,16 @@ describe("3: every request takes the step's abort signal and a per-request timeo
   });
 });
 
+describe("3b: a slow server is waited for", () => {
+  test("an answer slower than usual but within the request timeout is taken, not retried", async () => {
+    c.kube.fault({ match: (r) => r.method === "PATCH", delayMs: 400 });
+    const result = await k8s({ definition: cm("slow", { a: "1" }), kubeconfig: c.kubeconfig }, makeCtx());
+    expect(result.changed).toBe(true);
+    const patches = c.kube.requests.filter((r) => r.method === "PATCH" && r.path.endsWith("/slow"));
+    expect(patches.map((r) => r.status)).toEqual([201]);
+  });
+});
+
 describe("4: retries on 429, 5xx and connection resets, bounded by the step's timeout", () => {
   test("a 429 with Retry-After is waited out and the apply succeeds", async () => {
     c.kube.fault({ match: (r) => r.method === "PATCH", status: 429, retryAfter: 1 });

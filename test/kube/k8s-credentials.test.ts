@@ -81,6 +81,23 @@ describe("7: credentials as kubectl reads them", () => {
   });
 });
 
+describe("auth providers go through the library's full KubeConfig", () => {
+  test("an oidc user's unexpired id-token is sent as the bearer token", async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const idToken = `${b64({ alg: "none" })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`;
+    const oidc = await testCluster({ token: idToken });
+    try {
+      const file = join(oidc.dir, "oidc");
+      const provider = { name: "oidc", config: { "id-token": idToken, "idp-issuer-url": "https://127.0.0.1:1" } };
+      await writeFile(file, kubeconfig(oidc.kube, { "auth-provider": provider }));
+      const result = await read(file, oidc.dir);
+      expect((result.resources as unknown[]).length).toBe(1);
+    } finally {
+      await oidc.stop();
+    }
+  });
+});
+
 describe("12: a CA mismatch says so", () => {
   test("a kubeconfig whose CA did not sign the server's certificate: no --use-system-ca hint", async () => {
     forgetClients();
@@ -88,7 +105,11 @@ describe("12: a CA mismatch says so", () => {
     const other = makeCertificate("other-ca").cert;
     const file = join(c.dir, "wrong-ca");
     await writeFile(file, kubeconfig(c.kube, { token: "s3cret" }, other));
+    const [tcp, tls] = [c.kube.connections, c.kube.tlsConnections];
     const err = await failure(read(file, c.dir));
+    // The stand-in saw the connection, and no handshake succeeded on it.
+    expect(c.kube.connections).toBeGreaterThan(tcp);
+    expect(c.kube.tlsConnections).toBe(tls);
     expect(err.message).not.toContain("use-system-ca");
     expect(err.message).toContain("its certificate is not trusted by the kubeconfig's certificate authority");
   });

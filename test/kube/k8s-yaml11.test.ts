@@ -76,3 +76,56 @@ data: { when: 2001-12-14, ratio: 1:20, flag: "yes" }
     expect(err.message).toContain("spec.template.spec.volumes[0].secret.defaultMode: Invalid value: 755");
   });
 });
+
+describe("an inline definition mapping in the playbook reads as kubectl would read it", () => {
+  test("0400 is 256 and `no` false inside it; quoted values and the rest of the playbook stay YAML 1.2", async () => {
+    const file = join(c.dir, "inline.yml");
+    await writeFile(
+      file,
+      `vars:
+  count: 0400
+tasks:
+  - name: inline manifest
+    k8s:
+      kubeconfig: ${c.kubeconfig}
+      definition:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: inline }
+        spec:
+          selector: { matchLabels: { app: inline } }
+          template:
+            metadata: { labels: { app: inline } }
+            spec:
+              automountServiceAccountToken: no
+              containers:
+                - name: c
+                  image: busybox
+                  env: [{ name: MODE, value: "0400" }, { name: SIZE, value: "1_000" }]
+              volumes:
+                - { name: tls, secret: { secretName: tls, defaultMode: 0400 } }
+                - { name: cfg, configMap: { name: cfg, defaultMode: 0755 } }
+                - { name: dot, secret: { secretName: dot, defaultMode: 0o440 } }
+  - assert:
+      that: ["count == 400"]
+`,
+    );
+    const { runPlaybook } = await import("../../src/api.js");
+    const summary = await runPlaybook(file, { env: { HOME: "/nonexistent-home" } });
+    expect(summary.status).toBe("ok");
+    const spec = (
+      c.kube.object("Deployment", "default", "inline")!.spec as { template: { spec: Record<string, unknown> } }
+    ).template.spec;
+    expect(spec.automountServiceAccountToken).toBe(false);
+    const volumes = spec.volumes as Array<Record<string, { defaultMode: number }>>;
+    expect(volumes[0]?.secret?.defaultMode).toBe(0o400);
+    expect(volumes[1]?.configMap?.defaultMode).toBe(0o755);
+    // YAML 1.2's own octal form keeps its value (kubectl would send a string the server rejects).
+    expect(volumes[2]?.secret?.defaultMode).toBe(0o440);
+    const env = (spec.containers as Array<{ env: unknown }>)[0]?.env;
+    expect(env).toEqual([
+      { name: "MODE", value: "0400" },
+      { name: "SIZE", value: "1_000" },
+    ]);
+  });
+});

@@ -149,6 +149,8 @@ export const k8sAction = defineAction<K8sArgs>({
   name: "k8s",
   description: "Apply (server-side, field manager runbook) or delete Kubernetes objects, optionally waiting for them",
   schema: k8sSchema,
+  // An inline manifest reads as kubectl would read it from a file: `defaultMode: 0400` is 256.
+  yaml11Fields: ["definition"],
   run,
   plan,
 });

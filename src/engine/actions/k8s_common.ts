@@ -1,13 +1,13 @@
 import { resolve } from "node:path";
-import type { Tags } from "yaml";
 import { z } from "zod";
 import { KubeError } from "../io/kube/errors.js";
 import type { KubeClient, Obj } from "../io/kube.js";
 
-/** The Kubernetes adapter, loaded on first use: @kubernetes/client-node alone takes ~0.7 s to import. */
+/** The Kubernetes adapter, loaded on first use (only the steps that talk to a cluster pay for it). */
 export const loadKube = () => import("../io/kube.js");
 
-import { parseYamlAll } from "../load/yaml.js";
+// Manifests are read as kubectl reads them: YAML 1.1 plain scalars (0400 is octal, no is false).
+import { KUBECTL_SCALARS, parseYamlAll } from "../load/yaml.js";
 import { type ActionContext, ActionFailure } from "./types.js";
 
 /** The cluster-picking fields shared by k8s and k8s_info. */
@@ -82,21 +82,6 @@ export interface ManifestSource {
   template?: string | undefined;
   vars?: Record<string, unknown> | undefined;
 }
-
-/**
- * Manifests are read as kubectl reads them (sigs.k8s.io/yaml on go-yaml v2): YAML 1.1 plain scalars, so
- * `defaultMode: 0400` is the octal 256 and `automountServiceAccountToken: no` is false. go-yaml v2 keeps
- * timestamps and sexagesimal numbers (`1:20`) as strings when the target is untyped, so those tags are left out.
- */
-const KUBECTL_SCALARS = {
-  version: "1.1",
-  customTags: (tags: Tags) =>
-    tags.filter((t) => {
-      const tag = typeof t === "string" ? t : t.tag;
-      const format = typeof t === "string" ? undefined : (t as { format?: string }).format;
-      return tag !== "tag:yaml.org,2002:timestamp" && format !== "TIME";
-    }),
-} as const;
 
 // `kind: List` (what `kubectl get -o yaml` prints) holds its objects in `items`.
 const flattenLists = (docs: unknown[]): unknown[] =>

@@ -72,6 +72,8 @@ export interface ActionDef<A = unknown> {
   schema: z.ZodType<A>;
   /** Argument fields left unrendered: they hold CEL expressions evaluated by the action. */
   rawFields?: string[];
+  /** Argument fields whose plain scalars written in the playbook are read as YAML 1.1 (k8s `definition`, as kubectl). */
+  yaml11Fields?: string[];
   /** Changes nothing, so it also runs in a dry run (print, assert, k8s_info). */
   readOnly?: boolean;
   run(args: A, ctx: ActionContext): Promise<ActionResult>;

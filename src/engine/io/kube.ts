@@ -1,5 +1,6 @@
 /**
- * The Kubernetes adapter: the only way into @kubernetes/client-node (whose imports stay in ./kube/).
+ * The Kubernetes adapter: the only way into @kubernetes/client-node (whose imports stay in ./kube/; its
+ * entry module, ~0.5 s to load, only for auth-provider users: see kube/kubeconfig.ts).
  * One client per kubeconfig content + context, so one run can drive several clusters.
  */
 import { KubeClient } from "./kube/client.js";

@@ -6,7 +6,7 @@ import { BLOCK_KEYS, FOREIGN_KEY_HINTS, stepKeySchemas } from "../schema/keys.js
 import { issuesToErrors } from "../schema/zod-issues.js";
 import { didYouMean } from "../suggest.js";
 import type { Step, StepKind } from "./model.js";
-import { keyLocOf, locOf, valueLocOf } from "./yaml.js";
+import { keyLocOf, locOf, readAsYaml11, valueLocOf } from "./yaml.js";
 
 export interface StepLoadContext {
   file: string;
@@ -168,6 +168,8 @@ export function loadStep(raw: unknown, ctx: StepLoadContext): Step | undefined {
   if (kind === "action") {
     const action = actionFor(actionKey)!;
     step.action = action;
+    if (args && typeof args === "object")
+      for (const f of action.yaml11Fields ?? []) readAsYaml11((args as Record<string, unknown>)[f]);
     const r = action.schema.safeParse(args);
     if (!r.success)
       ctx.errors.push(...issuesToErrors(r.error, action.schema, args, actionKey, valueLocOf(map, actionKey), true));

@@ -9,9 +9,11 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  parse,
   parseAllDocuments,
   parseDocument,
   type SchemaOptions,
+  type Tags,
 } from "yaml";
 import { RunbookError } from "../errors.js";
 import { registerSource, type SourceLocation, sourceText } from "../source.js";
@@ -21,6 +23,54 @@ interface NodeInfo {
   loc: SourceLocation;
   keys: Map<string | number, SourceLocation>;
   values: Map<string | number, SourceLocation>;
+  /** Plain scalars that YAML 1.1 (kubectl) reads differently from the playbook's YAML 1.2: 0400, no, 1_000. */
+  yaml11?: Map<string | number, unknown>;
+}
+
+/**
+ * YAML 1.1 plain scalars as kubectl reads manifests (sigs.k8s.io/yaml on go-yaml v2): `0400` is octal, `no`
+ * is false. go-yaml v2 keeps timestamps and sexagesimal numbers (`1:20`) as strings when the target is
+ * untyped, so those tags are left out.
+ */
+export const KUBECTL_SCALARS = {
+  version: "1.1",
+  customTags: (tags: Tags) =>
+    tags.filter((t) => {
+      const tag = typeof t === "string" ? t : t.tag;
+      const format = typeof t === "string" ? undefined : (t as { format?: string }).format;
+      return tag !== "tag:yaml.org,2002:timestamp" && format !== "TIME";
+    }),
+} as const;
+
+// The plain scalars whose YAML 1.1 value can differ from their YAML 1.2 one (checked only for these). 1.2's
+// `0o400` is left alone: kubectl would read a string the API server rejects, so no working manifest has it.
+const YAML11_CANDIDATE =
+  /^([-+]?0[0-9_]+|[-+]?0b[01_]+|[-+.0-9]*_[-+.0-9_eE]*|[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+function yaml11Value(node: Node | null): { value: unknown } | undefined {
+  if (!isScalar(node) || node.type !== "PLAIN" || typeof node.source !== "string") return undefined;
+  if (!YAML11_CANDIDATE.test(node.source)) return undefined;
+  const value = parse(node.source, KUBECTL_SCALARS) as unknown;
+  return Object.is(value, node.value) ? undefined : { value };
+}
+
+function noteYaml11(info: NodeInfo, key: string | number, node: Node | null): void {
+  const v11 = yaml11Value(node);
+  if (!v11) return;
+  info.yaml11 ??= new Map();
+  info.yaml11.set(key, v11.value);
+}
+
+/**
+ * Re-read, in place, the plain scalars of a value written in the playbook as YAML 1.1 reads them (what
+ * kubectl makes of an inline manifest). Values from templates and variables are left as they are.
+ */
+export function readAsYaml11(value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  const alt = infos.get(value)?.yaml11;
+  const obj = value as Record<string | number, unknown>;
+  for (const [k, v] of alt ?? []) obj[k] = v;
+  for (const child of Object.values(obj)) readAsYaml11(child);
 }
 
 // Plain JS values are what the engine works with; their positions live beside them, keyed by object identity.
@@ -156,6 +206,7 @@ function convertCollection(node: Node, doc: Document, file: string, lc: LineCoun
     node.items.forEach((item, i) => {
       out.push(convert(item as Node, doc, file, lc, w));
       info.values.set(i, rangeLoc(file, lc, (item as Node | null)?.range));
+      noteYaml11(info, i, item as Node | null);
     });
     infos.set(out, info);
     return out;
@@ -195,6 +246,7 @@ function convertCollection(node: Node, doc: Document, file: string, lc: LineCoun
       out[key] = convert(valueNode, doc, file, lc, w);
       info.keys.set(key, rangeLoc(file, lc, keyNode?.range));
       info.values.set(key, rangeLoc(file, lc, valueNode?.range ?? keyNode?.range));
+      noteYaml11(info, key, valueNode);
     }
     infos.set(out, info);
     return out;

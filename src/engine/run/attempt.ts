@@ -122,7 +122,9 @@ async function execute(env: AttemptEnv, step: Step, args: unknown, ctx: ActionCo
   try {
     res = await action.run(parseArgs(step, args), { ...ctx, signal: controller.signal });
   } catch (e) {
-    if (e instanceof ActionFailure) res = { ...e.result, changed: false, failed: true, msg: e.message };
+    // A failure keeps what the action says it changed before failing (k8s: the objects applied so far).
+    if (e instanceof ActionFailure)
+      res = { ...e.result, changed: e.result.changed === true, failed: true, msg: e.message };
     else if (e instanceof RunbookError) res = { changed: false, failed: true, msg: e.message, error: e };
     else if (e instanceof Interrupted) throw e;
     else res = { changed: false, failed: true, msg: (e as Error).message ?? String(e) };

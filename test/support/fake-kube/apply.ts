@@ -1,4 +1,15 @@
-import { deleteAt, getAt, leafPaths, overlaps, type Path, pathKey, sameValue, setAt } from "./fields.js";
+import {
+  covers,
+  deleteAt,
+  getAt,
+  isItemPath,
+  leafPaths,
+  overlaps,
+  type Path,
+  pathKey,
+  sameValue,
+  setAt,
+} from "./fields.js";
 
 type Obj = Record<string, unknown>;
 
@@ -24,7 +35,9 @@ const cloneOwners = (owners: Ownership[]): Ownership[] => owners.map((o) => ({ .
 /**
  * Server-side apply, simplified but honest about the rules that matter to a client: a field set by another
  * manager to a different value is a conflict unless forced; equal values are shared; fields this manager
- * applied before and no longer applies are removed unless someone else owns them. Lists are atomic.
+ * applied before and no longer applies are removed unless someone else owns them. Associative lists
+ * (containers, env, volumes by name; ports by port and protocol) merge item by item, each item and each of
+ * its fields owned separately; other lists are atomic.
  */
 export function serverSideApply(
   existing: Obj,
@@ -40,7 +53,14 @@ export function serverSideApply(
   for (const o of next) {
     if (o.manager === manager) continue;
     for (const [key, owned] of o.fields) {
-      const clash = applied.find((p) => overlaps(p, owned) && !sameValue(getAt(existing, p), getAt(config, p)));
+      // Owning a list item is owning its existence: two managers listing one item do not conflict.
+      const clash = applied.find(
+        (p) =>
+          !isItemPath(p) &&
+          !isItemPath(owned) &&
+          overlaps(p, owned) &&
+          !sameValue(getAt(existing, p), getAt(config, p)),
+      );
       if (!clash) continue;
       if (force) o.fields.delete(key);
       else conflicts.push({ manager: o.manager, apiVersion: o.apiVersion, path: clash });
@@ -52,8 +72,8 @@ export function serverSideApply(
   const mine = next.find((o) => o.manager === manager && o.operation === "Apply");
   const appliedKeys = new Set(applied.map(pathKey));
   for (const [key, p] of mine?.fields ?? []) {
-    if (appliedKeys.has(key) || applied.some((a) => overlaps(a, p))) continue;
-    const sharedWithOthers = next.some((o) => o !== mine && [...o.fields.values()].some((f) => overlaps(f, p)));
+    if (appliedKeys.has(key) || applied.some((a) => covers(a, p))) continue;
+    const sharedWithOthers = next.some((o) => o !== mine && [...o.fields.values()].some((f) => covers(f, p)));
     if (!sharedWithOthers) deleteAt(object, p);
   }
   for (const p of applied) setAt(object, p, getAt(config, p));
@@ -74,9 +94,13 @@ export function serverSideApply(
 
 /** An ordinary update (PUT / edit) by `manager`: it takes ownership of every field whose value it changed. */
 export function update(existing: Obj, owners: Ownership[], desired: Obj, manager: string, now: string) {
-  const changed = leafPaths(desired).filter((p) => !sameValue(getAt(existing, p), getAt(desired, p)));
+  // A list item that exists already is not changed by being listed again; its fields may be.
+  const changed = leafPaths(desired).filter((p) =>
+    isItemPath(p) ? getAt(existing, p) === undefined : !sameValue(getAt(existing, p), getAt(desired, p)),
+  );
   const next = cloneOwners(owners);
-  for (const o of next) for (const [k, f] of o.fields) if (changed.some((p) => overlaps(p, f))) o.fields.delete(k);
+  for (const o of next)
+    for (const [k, f] of o.fields) if (changed.some((p) => covers(p, f) && !isItemPath(f))) o.fields.delete(k);
   let mine = next.find((o) => o.manager === manager && o.operation === "Update");
   if (!mine) {
     mine = { manager, operation: "Update", apiVersion: String(desired.apiVersion ?? ""), time: now, fields: new Map() };

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { discoveryRoot, groupVersion, type ResourceType, resourceList } from "./discovery.js";
+import { openapiV3 } from "./openapi.js";
 import { type KubeStore, status } from "./store.js";
 
 type Obj = Record<string, unknown>;
@@ -66,6 +67,11 @@ export function route(
   const parts = path.split("/").filter(Boolean);
   if (method === "GET" && path === "/version")
     return { code: 200, body: { major: "1", minor: "32", gitVersion: "v1.32.0-fake-kube" } };
+  if (method === "GET" && path.startsWith("/openapi/v3")) {
+    const doc = openapiV3(store.types(), path);
+    if (!doc) throw status(404, "NotFound", "the server could not find the requested resource");
+    return { code: 200, body: doc };
+  }
   if (method === "GET" && (path === "/api" || path === "/apis"))
     return { code: 200, body: discoveryRoot(store.types(), path === "/api") };
   const t = parts[0] === "api" || parts[0] === "apis" ? target(store, parts) : undefined;

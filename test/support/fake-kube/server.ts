@@ -33,6 +33,8 @@ export interface FakeKubeOptions extends StoreOptions {
   token?: string;
   /** RBAC without the `list` verb: every collection GET is 403. */
   forbidList?: boolean;
+  /** Every answer waits this long (a real API server's admission, etcd write and network: a few ms). */
+  latencyMs?: number;
 }
 
 /**
@@ -41,8 +43,8 @@ export interface FakeKubeOptions extends StoreOptions {
  * `dryRun=All`, deletion with propagation, selectors and resourceVersion/generation bookkeeping.
  *
  * What it simplifies: no watches, pagination, admission, RBAC or controllers (status changes only through
- * the hooks below or `autoReady`); one stored version per kind (no conversion); lists are atomic in
- * server-side apply (no merge keys); a few validation rules only; the stand-in has no pods or nodes.
+ * the hooks below or `autoReady`); one stored version per kind (no conversion); only the associative lists
+ * of fields.ts merge by key in server-side apply; a few validation rules only; no pods or nodes.
  */
 export class FakeKube {
   readonly store: KubeStore;
@@ -52,8 +54,10 @@ export class FakeKube {
   private server: Server | undefined;
   url = "";
   readonly ca: string;
-  /** TLS connections accepted: shows whether a client keeps connections alive. */
+  /** TCP connections accepted (a handshake that fails counts too): shows whether a client keeps them alive. */
   connections = 0;
+  /** Of those, the ones whose TLS handshake succeeded. */
+  tlsConnections = 0;
   /** Requests received (answered or not), by `User-Agent`. */
   readonly userAgents: string[] = [];
   private faults: Array<Fault & { left: number }> = [];
@@ -100,6 +104,7 @@ export class FakeKube {
           if (this.options.forbidList && req.method === "GET" && isCollection(this.store, url.pathname))
             throw status(403, "Forbidden", `cannot list resource at ${url.pathname}: forbidden`);
           answer = route(this.store, req.method ?? "GET", url.pathname, query, body, contentType);
+          if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
         } catch (e) {
           answer = e instanceof StatusError ? { code: e.code, body: e.body } : { code: 500, body: String(e) };
         }
@@ -116,7 +121,8 @@ export class FakeKube {
         }
       })();
     });
-    server.on("secureConnection", () => this.connections++);
+    server.on("connection", () => this.connections++);
+    server.on("secureConnection", () => this.tlsConnections++);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     this.server = server;
     this.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -160,7 +166,14 @@ export class FakeKube {
   applyAs(manager: string, obj: Obj, force = false): Obj {
     const m = (obj.metadata ?? {}) as Obj;
     const t = this.type(String(obj.kind), String(obj.apiVersion));
-    return this.store.apply(t, m.namespace as string | undefined, String(m.name), obj, manager, force).object;
+    // As kubectl: a namespaced object that names no namespace is in `default`.
+    const ns = t.namespaced ? ((m.namespace as string | undefined) ?? "default") : undefined;
+    return this.store.apply(t, ns, String(m.name), obj, manager, force).object;
+  }
+
+  /** Remove an object's finalizers (all, or those named), as their controller does; a deleted object then goes. */
+  removeFinalizers(kind: string, namespace: string | undefined, name: string, which?: string[]): void {
+    this.store.removeFinalizers(this.store.get(this.type(kind), namespace, name), which);
   }
 
   /** Merge `status` into an object, as its controller would. */

@@ -34,6 +34,9 @@ export interface StoreOptions {
   autoEstablishCrds?: boolean;
   /** Deletions take this long to finish (finalizers, foreground propagation of dependents). */
   deletionDelayMs?: number;
+  /** An object's own `metadata.finalizers` are removed this long after its deletion (by "their controller");
+   * unset, they stay until `FakeKube.removeFinalizers`. */
+  finalizerDelayMs?: number;
 }
 
 const meta = (o: Obj): Obj => (o.metadata ?? {}) as Obj;
@@ -45,6 +48,13 @@ export class KubeStore {
   /** When set, foreground deletions leave the object terminating until `releaseDeletions()`. */
   holdDeletions = false;
   private rv = 1000;
+  private ips = 0;
+  private ports = 0;
+  // Addresses handed out once, as the API server's allocators do (10.96.0.0/12, 30000-32767).
+  private readonly alloc = {
+    clusterIP: () => `10.96.${Math.floor(++this.ips / 250)}.${(this.ips % 250) + 1}`,
+    nodePort: () => 30000 + (this.ports++ % 2768),
+  };
   constructor(readonly options: StoreOptions = {}) {
     // Every cluster starts with these, as a real one does.
     const ns = builtinTypes.find((t) => t.kind === "Namespace")!;
@@ -134,7 +144,7 @@ export class KubeStore {
     const base = prev?.object ?? { apiVersion: body.apiVersion, kind: t.kind, metadata: { name } };
     const out = serverSideApply(base, prev?.owners ?? [], body, manager, force, now);
     if ("conflicts" in out) throw conflictError(t, name, out.conflicts);
-    applyDefaults(t.kind, out.object);
+    applyDefaults(t.kind, out.object, this.alloc);
     const next: Stored = { type: t, object: out.object, owners: out.owners };
     this.bookkeep(next, prev, ns, now);
     if (!dryRun) this.commit(key, next);
@@ -163,9 +173,18 @@ export class KubeStore {
     const s = this.get(t, ns, name);
     const out = this.render(s);
     if (dryRun) return out;
-    meta(s.object).deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, "Z");
-    if (propagation === "Foreground") meta(s.object).finalizers = ["foregroundDeletion"];
-    meta(s.object).resourceVersion = String(++this.rv);
+    const m = meta(s.object);
+    m.deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const finalizers = (m.finalizers ?? []) as string[];
+    if (propagation === "Foreground" && !finalizers.includes("foregroundDeletion"))
+      m.finalizers = [...finalizers, "foregroundDeletion"];
+    m.resourceVersion = String(++this.rv);
+    // The object's own finalizers hold it, terminating, until their controller removes them.
+    if (finalizers.some((f) => f !== "foregroundDeletion")) {
+      if (this.options.finalizerDelayMs !== undefined)
+        setTimeout(() => this.removeFinalizers(s), this.options.finalizerDelayMs);
+      return this.render(s);
+    }
     if (this.options.deletionDelayMs && !this.holdDeletions) {
       const uid = meta(s.object).uid;
       setTimeout(() => {
@@ -175,6 +194,23 @@ export class KubeStore {
       }, this.options.deletionDelayMs);
     } else if (!this.holdDeletions) this.finalize(s);
     return this.render(s);
+  }
+
+  /** What a finalizer's controller does when its clean-up is done: the object goes once none is left. */
+  removeFinalizers(s: Stored, which?: string[]): void {
+    const m = meta(s.object);
+    const left = ((m.finalizers ?? []) as string[]).filter(
+      (f) => f !== "foregroundDeletion" && which && !which.includes(f),
+    );
+    if (left.length > 0) m.finalizers = left;
+    else delete m.finalizers;
+    m.resourceVersion = String(++this.rv);
+    if (
+      m.deletionTimestamp &&
+      left.length === 0 &&
+      this.objects.get(this.key(s.type, m.namespace as string | undefined, String(m.name))) === s
+    )
+      this.finalize(s);
   }
 
   /** Finish every deletion held back by `holdDeletions`. */

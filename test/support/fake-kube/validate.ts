@@ -114,14 +114,72 @@ export function unknownFields(kind: string, obj: Obj): string[] {
   return out;
 }
 
-/** What the API server fills in when a manifest leaves it out (a few of a Deployment's scalar defaults). */
-export function applyDefaults(kind: string, obj: Obj): void {
-  if (kind !== "Deployment") return;
+const isMap = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Allocates what the server hands out: a Service's cluster IP and node ports. */
+export interface Allocator {
+  clusterIP(): string;
+  nodePort(): number;
+}
+
+/**
+ * What the API server fills in when a manifest leaves it out: a Deployment's scalar defaults, a pod
+ * template's and its containers' (imagePullPolicy, terminationMessagePath, ports' protocol), a Service's
+ * type, cluster IP and ports' protocol and targetPort. Nobody owns these fields, so they stay through
+ * re-applies and make no change for a client that compares content.
+ */
+export function applyDefaults(kind: string, obj: Obj, alloc: Allocator): void {
   const spec = (obj.spec ?? {}) as Obj;
-  spec.replicas ??= 1;
-  spec.revisionHistoryLimit ??= 10;
-  spec.progressDeadlineSeconds ??= 600;
-  spec.strategy ??= { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } };
-  // Defaults inside lists (a container's imagePullPolicy, a port's protocol) are left out: the stand-in's
-  // lists are atomic, so they would make two managers applying the same list conflict.
+  if (kind === "Service") serviceDefaults(spec, alloc);
+  if (kind === "Pod") podDefaults(spec);
+  if (!WORKLOADS.has(kind)) return;
+  if (kind === "Deployment") {
+    spec.replicas ??= 1;
+    spec.revisionHistoryLimit ??= 10;
+    spec.progressDeadlineSeconds ??= 600;
+    spec.strategy ??= { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } };
+  }
+  const template = spec.template as Obj | undefined;
+  if (isMap(template?.spec)) podDefaults(template.spec);
+}
+
+function podDefaults(spec: Obj): void {
+  spec.restartPolicy ??= "Always";
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= "ClusterFirst";
+  spec.schedulerName ??= "default-scheduler";
+  spec.securityContext ??= {};
+  for (const list of ["containers", "initContainers"]) {
+    for (const c of (Array.isArray(spec[list]) ? spec[list] : []) as Obj[]) {
+      if (!isMap(c)) continue;
+      // As the API server: an image without a tag, or tagged latest, is pulled every time.
+      const image = String(c.image ?? "");
+      const tag = image.includes("@") ? "digest" : /:([^/:]+)$/.exec(image)?.[1];
+      c.imagePullPolicy ??= tag === undefined || tag === "latest" ? "Always" : "IfNotPresent";
+      c.terminationMessagePath ??= "/dev/termination-log";
+      c.terminationMessagePolicy ??= "File";
+      c.resources ??= {};
+      for (const port of (Array.isArray(c.ports) ? c.ports : []) as Obj[]) if (isMap(port)) port.protocol ??= "TCP";
+    }
+  }
+}
+
+function serviceDefaults(spec: Obj, alloc: Allocator): void {
+  spec.type ??= "ClusterIP";
+  spec.sessionAffinity ??= "None";
+  if (spec.type !== "ExternalName") {
+    spec.clusterIP ??= alloc.clusterIP();
+    spec.clusterIPs ??= [spec.clusterIP];
+    spec.ipFamilies ??= ["IPv4"];
+    spec.ipFamilyPolicy ??= "SingleStack";
+    spec.internalTrafficPolicy ??= "Cluster";
+  }
+  const external = spec.type === "NodePort" || spec.type === "LoadBalancer";
+  if (external) spec.externalTrafficPolicy ??= "Cluster";
+  for (const port of (Array.isArray(spec.ports) ? spec.ports : []) as Obj[]) {
+    if (!isMap(port)) continue;
+    port.protocol ??= "TCP";
+    port.targetPort ??= port.port;
+    if (external) port.nodePort ??= alloc.nodePort();
+  }
 }

@@ -105,7 +105,8 @@ export async function applyWrite(ctx: ActionContext, req: WriteRequest): Promise
   if (i.writeContent) {
     const dir = dirname(i.target);
     const parent = await attempt("read", dir, () => ctx.fs.stat(dir));
-    if (parent?.type !== "directory") throw new ActionFailure(`destination directory ${dir} does not exist`, result);
+    if (parent?.type !== "directory")
+      throw new ActionFailure(`destination directory ${dir} does not exist`, { ...result, changed: false });
     if (req.backup && i.before !== undefined)
       result.backup_file = await writeBackup(ctx, i.target, i.before, i.beforeMode);
     const d = contentDiff(req.dest, i.before, req.content, ctx.noLog);

@@ -44,16 +44,29 @@ const waitItem = (p: Prepared): WaitItem => ({ ref: refOf(p.obj), info: p.info }
  * resourceVersion, which controllers bump with every status write. An object still being deleted is waited
  * for first: applying to it would "configure" something about to vanish (kubectl waits the same way).
  */
-async function applyOne(client: KubeClient, p: Prepared, opts: ApplyOptions): Promise<ObjectResult> {
+async function applyOne(client: KubeClient, p: Prepared, opts: ApplyOptions, fresh: boolean): Promise<ObjectResult> {
+  // In a namespace this step has just created (or of a kind whose CRD it has just created) nothing exists
+  // yet: no GET. Should the server still say it was there (201 is not the answer), it counts as configured.
+  if (fresh) {
+    const { created } = await client.applied(p.obj, p.info, { force: opts.force, dryRun: false });
+    return resultOf(p, created ? "created" : "configured");
+  }
   let before = await client.get(refOf(p.obj), p.info);
   if (isDying(before)) {
     opts.progress?.(`waiting for the deletion of ${describe(refOf(p.obj))} to finish before applying it`);
     await waitFor(client, [waitItem(p)], { timeoutMs: opts.waitTimeoutMs, gone: true, signal: opts.signal });
     before = undefined;
   }
-  const after = await client.apply(p.obj, p.info, { force: opts.force, dryRun: false });
-  if (!before) return resultOf(p, "created");
+  const { object: after, created } = await client.applied(p.obj, p.info, { force: opts.force, dryRun: false });
+  // Created by someone else between the GET and the apply: ours configured it.
+  if (!before) return resultOf(p, created ? "created" : "configured");
   return resultOf(p, contentChanged(before, after) ? "configured" : "unchanged");
+}
+
+/** Is the object in a namespace, or of a kind, that this step created a moment ago? */
+function inCreated(p: Prepared, namespaces: Set<string>, kinds: Set<string>): boolean {
+  const ns = (p.obj.metadata as Obj | undefined)?.namespace;
+  return (p.info.namespaced && typeof ns === "string" && namespaces.has(ns)) || kinds.has(groupKind(p.obj));
 }
 
 /** The fields runbook's field manager owns: taking or giving up a field is a change even at the same value. */
@@ -76,14 +89,21 @@ export async function applyAll(client: KubeClient, objects: Obj[], opts: ApplyOp
   const [first, rest] = phases(objects);
   const total = objects.length;
   let done = 0;
+  const createdNamespaces = new Set<string>();
+  const createdKinds = new Set<string>();
   const step = async (p: Prepared) => {
-    const r = await applyOne(client, p, opts);
+    const r = await applyOne(client, p, opts, inCreated(p, createdNamespaces, createdKinds));
     opts.done?.push(r);
     opts.progress?.(`applied ${describe(r)} (${r.action})`, ++done, total);
     return r;
   };
   const early = await pool(first, CONCURRENCY, (o) => prepare(client, o, opts.namespace));
   const results = await pool(early, CONCURRENCY, step);
+  early.forEach((p, i) => {
+    if (results[i]?.action !== "created") return;
+    if (p.obj.kind === "Namespace") createdNamespaces.add(String((p.obj.metadata as Obj).name));
+    else for (const k of kindsDefinedBy([p.obj])) createdKinds.add(k);
+  });
   const crds = early.filter((p) => p.obj.kind === "CustomResourceDefinition");
   if (crds.length > 0) {
     const pendingKinds = kindsDefinedBy(objects);

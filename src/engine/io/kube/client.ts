@@ -1,5 +1,5 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { HttpError, KubeError, translate, type Where } from "./errors.js";
+import type { Kubeconfig } from "./kubeconfig.js";
 import { type CallOptions, Transport } from "./transport.js";
 
 export type Obj = Record<string, unknown>;
@@ -42,7 +42,7 @@ export class KubeClient {
   private readonly call: CallOptions;
   private readonly namespaceOfContext: string;
 
-  constructor(kc: KubeConfig, context: string, server: string) {
+  constructor(kc: Kubeconfig, context: string, server: string) {
     this.where = { context, server };
     this.shared = { transport: new Transport(kc, server), discovery: new Map() };
     this.namespaceOfContext = kc.getContextObject(context)?.namespace ?? "";
@@ -167,6 +167,15 @@ export class KubeClient {
 
   /** Server-side apply as field manager `runbook`. */
   async apply(obj: Obj, info: ResourceInfo, opts: { force: boolean; dryRun: boolean }): Promise<Obj> {
+    return (await this.applied(obj, info, opts)).object;
+  }
+
+  /** Server-side apply, saying whether the server created the object (201) or updated it (200). */
+  async applied(
+    obj: Obj,
+    info: ResourceInfo,
+    opts: { force: boolean; dryRun: boolean },
+  ): Promise<{ object: Obj; created: boolean }> {
     const m = meta(obj);
     // Strict, as kubectl's default --validate=strict: an unknown or duplicate field fails instead of vanishing.
     const query = {
@@ -177,7 +186,8 @@ export class KubeClient {
     };
     try {
       const path = this.path(info, m.namespace as string | undefined, String(m.name));
-      return await this.send("PATCH", path, query, obj, APPLY_PATCH);
+      const answer = await this.shared.transport.send("PATCH", path, query, this.call, obj, APPLY_PATCH);
+      return { object: (answer.body ?? {}) as Obj, created: answer.status === 201 };
     } catch (e) {
       throw translate(e, this.where, describe(refOf(obj)));
     }

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { type Cluster, type Context, KubeConfig, type User } from "@kubernetes/client-node";
 import { parse as parseYaml } from "yaml";
 import { KubeError } from "./errors.js";
+import { type Cluster, type Context, Kubeconfig, type User } from "./kubeconfig.js";
 
 /** How to reach a kubeconfig: through the step's file system adapter and environment. */
 export interface KubeEnv {
@@ -18,7 +18,7 @@ export interface KubeTarget {
 }
 
 export interface LoadedConfig {
-  kc: KubeConfig;
+  kc: Kubeconfig;
   context: string;
   server: string;
   /** Identifies files + content + context: the client cache key. */
@@ -37,13 +37,13 @@ function candidates(target: KubeTarget, env: KubeEnv): { files: string[]; explic
 }
 
 // Several files (KUBECONFIG=a:b) merge as kubectl merges them: the first definition of a name wins.
-function merge(configs: KubeConfig[]): KubeConfig {
+function merge(configs: Kubeconfig[]): Kubeconfig {
   const first = <T extends { name: string }>(lists: T[][]): T[] => {
     const seen = new Map<string, T>();
     for (const item of lists.flat()) if (!seen.has(item.name)) seen.set(item.name, item);
     return [...seen.values()];
   };
-  const kc = new KubeConfig();
+  const kc = new Kubeconfig();
   kc.loadFromOptions({
     clusters: first<Cluster>(configs.map((c) => c.getClusters())),
     users: first<User>(configs.map((c) => c.getUsers())),
@@ -58,7 +58,7 @@ function merge(configs: KubeConfig[]): KubeConfig {
  * is relative to the kubeconfig's folder (a bare name is looked up on PATH), and a user's `tokenFile` is
  * read (relative to the folder too) when it has no `token`. Returns the tokens read, for the cache key.
  */
-async function resolveUserPaths(kc: KubeConfig, text: string, dir: string, env: KubeEnv): Promise<string> {
+async function resolveUserPaths(kc: Kubeconfig, text: string, dir: string, env: KubeEnv): Promise<string> {
   let raw: { users?: Array<{ name?: string; user?: { tokenFile?: unknown; token?: unknown } }> } | undefined;
   try {
     raw = parseYaml(text) as typeof raw;
@@ -85,7 +85,7 @@ async function resolveUserPaths(kc: KubeConfig, text: string, dir: string, env: 
 /** Read the kubeconfig(s) and select the context; errors name the files and the known contexts. */
 export async function loadKubeconfig(target: KubeTarget, env: KubeEnv): Promise<LoadedConfig> {
   const { files, explicit } = candidates(target, env);
-  const loaded: KubeConfig[] = [];
+  const loaded: Kubeconfig[] = [];
   const hash = createHash("sha256");
   for (const file of files) {
     const text = await env.readFile(file);
@@ -93,7 +93,7 @@ export async function loadKubeconfig(target: KubeTarget, env: KubeEnv): Promise<
       if (explicit) throw new KubeError("config", `kubeconfig ${file} not found`);
       continue;
     }
-    const kc = new KubeConfig();
+    const kc = new Kubeconfig();
     try {
       kc.loadFromString(text);
     } catch (e) {

@@ -1,9 +1,10 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { VERSION } from "../../../version.js";
 import { HttpError, KubeError } from "./errors.js";
+import type { Kubeconfig } from "./kubeconfig.js";
+import { proxyAgent } from "./proxy.js";
 
 /** What one step's requests share: its abort signal (interrupt or step timeout), deadline and warning sink. */
 export interface CallOptions {
@@ -60,7 +61,7 @@ export class Transport {
   requestTimeoutMs = REQUEST_TIMEOUT_MS;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: Kubeconfig,
     server: string,
   ) {
     this.base = new URL(server);
@@ -91,7 +92,9 @@ export class Transport {
         ...(opts.servername ? { servername: opts.servername } : {}),
       };
       const agentOpts = { keepAlive: true, maxSockets: 10, ...this.tls };
-      this.agent = this.base.protocol === "http:" ? new HttpAgent(agentOpts) : new HttpsAgent(agentOpts);
+      const proxyUrl = this.kc.getCurrentCluster()?.proxyUrl;
+      if (proxyUrl) this.agent = proxyAgent(proxyUrl, this.base, this.tls);
+      else this.agent = this.base.protocol === "http:" ? new HttpAgent(agentOpts) : new HttpsAgent(agentOpts);
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k] = String(v);

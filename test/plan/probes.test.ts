@@ -11,7 +11,7 @@ import { runCli } from "../support/cli.js";
 describe("probes in a plan", () => {
   it("do not run with placeholders and spend no retries", () => {
     const log = join(mkdtempSync(join(tmpdir(), "rb-probes-")), "log");
-    const r = runCli(["plan", "test/fixtures/plan-probes/playbook.yml"], { RUNBOOK_PROBE_LOG: log });
+    const r = runCli(["plan", "test/fixtures/plan/probes/playbook.yml"], { RUNBOOK_PROBE_LOG: log });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("decided at run time: the probe's arguments are known at run time (n.stdout)");
     expect(r.stdout).toContain(

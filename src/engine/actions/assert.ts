@@ -15,6 +15,7 @@ const assertArgs = z
 
 export const assertAction = defineAction({
   name: "assert",
+  handlesUnknown: true,
   description: "Check that expressions hold; fail the step with fail_msg if one does not",
   schema: assertArgs,
   rawFields: ["that"],

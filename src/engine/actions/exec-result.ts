@@ -1,6 +1,12 @@
 import type { ExecRequest } from "../io/exec.js";
 import type { ActionContext, ActionResult } from "./types.js";
 
+// As Ansible's command module does (`stdout.rstrip("\r\n")`): every trailing line break goes, so
+// `printf 'a\n\n'` registers "a" and `r.stdout == "a"` holds.
+function trimEnd(s: string): string {
+  return s.replace(/[\r\n]+$/, "");
+}
+
 function lines(s: string): string[] {
   return s === "" ? [] : s.split(/\r?\n/);
 }
@@ -17,15 +23,17 @@ export async function runProcess(ctx: ActionContext, req: ExecRequest, cmd: stri
     onOutput: (stream, chunk) => ctx.output(stream, chunk),
   });
   const failed = r.rc !== 0;
+  const stdout = trimEnd(r.stdout);
+  const stderr = trimEnd(r.stderr);
   return {
     changed: true,
     failed,
     rc: r.rc,
     cmd,
-    stdout: r.stdout,
-    stderr: r.stderr,
-    stdout_lines: lines(r.stdout),
-    stderr_lines: lines(r.stderr),
+    stdout,
+    stderr,
+    stdout_lines: lines(stdout),
+    stderr_lines: lines(stderr),
     msg: failed ? (r.interrupted ? "interrupted" : `non-zero return code ${r.rc}`) : "",
   };
 }

@@ -8,6 +8,7 @@ const failArgs = z.preprocess(
 
 export const failAction = defineAction({
   name: "fail",
+  handlesUnknown: true,
   description: "Fail the step with a message (use with `when`)",
   schema: failArgs,
   readOnly: true,

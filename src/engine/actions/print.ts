@@ -27,9 +27,11 @@ function show(v: unknown): string {
 
 export const printAction = defineAction({
   name: "print",
+  handlesUnknown: true,
   aliases: ["debug"],
   description: "Print a message or a variable; never changes anything",
   schema: printArgs,
+  scalarField: "msg",
   readOnly: true,
   async run(args, ctx) {
     const msg = args.var !== undefined ? `${args.var} = ${show(lookup(ctx.vars, args.var))}` : show(args.msg);

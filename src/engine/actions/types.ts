@@ -74,6 +74,16 @@ export interface ActionDef<A = unknown> {
   rawFields?: string[];
   /** Argument fields whose plain scalars written in the playbook are read as YAML 1.1 (k8s `definition`, as kubectl). */
   yaml11Fields?: string[];
+  /**
+   * Written as a single string, the step's value is this field, whatever it renders to
+   * (`print: "{{ result }}"` prints the map instead of reading its keys as arguments).
+   */
+  scalarField?: string;
+  /**
+   * Runs with values known only at run time and reports them as such (print, assert, fail): in a
+   * plan it is not held back when its arguments hold a run-time placeholder.
+   */
+  handlesUnknown?: boolean;
   /** Changes nothing, so it also runs in a dry run (print, assert, k8s_info). */
   readOnly?: boolean;
   run(args: A, ctx: ActionContext): Promise<ActionResult>;

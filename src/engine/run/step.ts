@@ -238,7 +238,8 @@ export class StepRunner {
         continue;
       }
       const res = out.result;
-      res.item = item;
+      // As Ansible: each result carries the item under the loop variable's name.
+      res[lc.loop_var ?? "item"] = item;
       if (lc.index_var) res[lc.index_var] = index;
       const noLog = ref.noLog === true;
       r.emit({
@@ -255,6 +256,16 @@ export class StepRunner {
       if (pauseMs && index < (items as unknown[]).length - 1) await sleep(pauseMs, r.signal);
     }
     if (anyUnknown) return { unknown: true };
+    // An empty loop is a skipped step (Ansible: skipped, "No items in the list"), so `r.skipped` holds.
+    if (items.length === 0)
+      return {
+        result: {
+          ...loopResult([], performance.now() - t0),
+          skipped: true,
+          skip_reason: emptyLoopReason(raw),
+          msg: "No items in the list",
+        },
+      };
     return { result: loopResult(results, performance.now() - t0) };
   }
 
@@ -336,21 +347,22 @@ export class StepRunner {
         },
       };
     }
-    // In a plan, a value known only at run time may also sit inside a string (`probing {{ r.stdout }}`).
-    const u = containsUnknown(args) ?? (this.inPlan ? markerIn(args) : undefined);
-    // A probe must not run with placeholder text in its command: it is decided when the playbook runs.
-    if (this.inPlan && probe && u) {
+    const u = containsUnknown(args);
+    // A probe must not run with placeholder text in its command (a value known only at run time may
+    // sit inside a string: `probing {{ r.stdout }}`): it is decided when the playbook runs.
+    const held = this.inPlan && probe && !step.action?.handlesUnknown ? (u ?? markerIn(args)) : undefined;
+    if (held) {
       r.plan({
         step: planRef,
         item,
         decision: "runtime",
-        reason: `the probe's arguments are known at run time (${u.path}${u.from ? ` from ${u.from}` : ""})`,
-        waitsFor: u,
+        reason: `the probe's arguments are known at run time (${held.path}${held.from ? ` from ${held.from}` : ""})`,
+        waitsFor: held,
         args: noLog ? "<redacted: no_log>" : args,
         tags,
         noLog,
       });
-      return { unknown: u };
+      return { unknown: held };
     }
     // `check_mode: true`: in a real run too, the step only says what it would do.
     if (!this.inPlan && settings.checkMode === true && !step.action?.readOnly && !u)
@@ -534,6 +546,8 @@ export class StepRunner {
       args = out;
     } else {
       args = renderValue(raw, scope, valueLocOf(step.raw, step.actionKey));
+      const field = step.action?.scalarField;
+      if (field && typeof raw === "string" && typeof args !== "string") args = { [field]: args };
     }
     if (check && step.action && !containsUnknown(args)) parseArgs(step, args);
     return args;

@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { runPlaybook } from "../../src/api.js";
+import type { RunEvent } from "../../src/engine/events.js";
+import { SecretMasker } from "../../src/engine/secrets.js";
 import { REPO, runCli } from "../support/cli.js";
+import { drive } from "../support/drive.js";
 
 const DIR = "test/fixtures/secrets-everywhere";
 const PLAYBOOK = join(DIR, "run.yml");
@@ -65,6 +69,21 @@ describe("a secret from every source is masked in every output", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/5 errors/);
     expectNoSecret(r.stdout + r.stderr, `${cmd} errors`);
+  });
+
+  it("tty: the live tree, fed by the run that taught the masker", async () => {
+    const masker = new SecretMasker();
+    const events: RunEvent[] = [];
+    await runPlaybook(join(REPO, PLAYBOOK), {
+      masker,
+      extraVars: { cli_token: marked("extra-vars") },
+      env: { ...process.env, ...env },
+      onEvent: (e) => events.push(e),
+    });
+    expect(JSON.stringify(events)).toContain("zq-set-vars");
+    const out = (await drive("tty", { events, masker, verbose: true })).text;
+    expect(out).toContain("finally");
+    expectNoSecret(out, "tty");
   });
 
   it("--show-secrets shows them (so the test above can fail)", () => {

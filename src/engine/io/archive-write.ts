@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { PlannedEntry } from "./archive-paths.js";
 import { sha256File } from "./checksum.js";
-import { tempPathFor } from "./fs.js";
+import { mkdirp, tempPathFor } from "./fs.js";
 
 /**
  * Writes planned entries under dest: each file through a temp file, renamed only when bytes or
@@ -68,7 +68,7 @@ export class EntryWriter {
     const dir = dirname(path);
     const exists = await fsp.stat(dir).catch(() => undefined);
     if (exists || !this.change()) return;
-    await fsp.mkdir(dir, { recursive: true });
+    await mkdirp(dir);
   }
 
   async dir(e: PlannedEntry, mode: number): Promise<void> {
@@ -80,7 +80,7 @@ export class EntryWriter {
     }
     if (!this.change()) return;
     if (st) await fsp.rm(path, { force: true });
-    await fsp.mkdir(path, { recursive: true, mode });
+    await mkdirp(path, mode);
     await fsp.chmod(path, mode);
   }
 

@@ -4,6 +4,7 @@ import { Parser, type ReadEntry } from "tar";
 import yauzl from "yauzl";
 import { EntrySelector, type Known, type PlannedEntry, type RawEntry, type SelectOptions } from "./archive-paths.js";
 import { EntryWriter } from "./archive-write.js";
+import { mkdirp } from "./fs.js";
 
 /** The only module that imports tar and yauzl. */
 export type ArchiveFormat = "tar" | "tar.gz" | "zip";
@@ -205,7 +206,7 @@ export async function extract(opts: ExtractOptions & SizeLimit): Promise<Extract
   const writer = new EntryWriter(opts.dest, opts.dryRun, opts.maxSize ?? DEFAULT_MAX_SIZE);
   const bits = opts.keepSetuid ? 0o7777 : 0o777;
   const destExists = await fsp.stat(opts.dest).catch(() => undefined);
-  if (!destExists && !opts.dryRun) await fsp.mkdir(opts.dest, { recursive: true });
+  if (!destExists && !opts.dryRun) await mkdirp(opts.dest);
   if (!destExists) writer.changed = true;
   try {
     await walk(opts.src, format, async (raw, body) => {

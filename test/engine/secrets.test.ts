@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { learnNoLogInputs, learnNoLogOutputs } from "../../src/engine/run/no-log-secrets.js";
+import { learnNoLogInputs, learnOutputs, ShownValues } from "../../src/engine/run/no-log-secrets.js";
 import { MASK, maskDeep, SecretMasker } from "../../src/engine/secrets.js";
 
 const PEM = "-----BEGIN KEY-----\nAAAAlineone\nBBBBlinetwo\n-----END KEY-----\n";
@@ -44,12 +44,21 @@ describe("no_log inputs and outputs", () => {
     expect(m.mask("kubectl create secret s3cr3t! /home/u/work never-used")).toBe(
       `kubectl create secret ${MASK} /home/u/work never-used`,
     );
-    expect(m.mask("--from-literal=pw=s3cr3t!")).toBe(MASK);
+    expect(m.mask("--from-literal=pw=s3cr3t!")).toBe(`--from-literal=pw=${MASK}`);
+  });
+
+  it("does not learn a value an earlier step showed in clear, nor a loop's items", () => {
+    const m = new SecretMasker();
+    const shown = new ShownValues();
+    shown.add("Look for the Secret in cluster1");
+    learnNoLogInputs(m, ["--context={{ c.name }}"], ["--context=cluster1"], { c: { name: "cluster1" } }, shown);
+    learnNoLogInputs(m, ["{{ clusters }}"], ["cluster2"], { clusters: [{ name: "cluster2" }] }, shown);
+    expect(m.size).toBe(0);
   });
 
   it("learns stdout and objects read, not the command, the message or short lines", () => {
     const m = new SecretMasker();
-    learnNoLogOutputs(m, {
+    learnOutputs(m, {
       cmd: "kubectl create token sa",
       msg: "non-zero return code",
       stdout: "eyJhbGciOiJSUzI1NiJ9.payload\ndone",

@@ -23,33 +23,61 @@ const NOT_OUTPUT = new Set([
 /** Outputs are learnt from this length on: a no_log step that prints "done" must not mask every "done". */
 const MIN_OUTPUT_LENGTH = 8;
 
-/** What a no_log step produced (stdout, stderr, content, objects read): secret, wherever it shows up later. */
-export function learnNoLogOutputs(secrets: SecretMasker, result: Record<string, unknown>): void {
+/**
+ * What a step produced (stdout, stderr, content, objects read), not what it was given: secret,
+ * wherever it shows up later. For a no_log step, and for a result registered under a secret name.
+ */
+export function learnOutputs(
+  secrets: SecretMasker,
+  result: Record<string, unknown>,
+  minLength = MIN_OUTPUT_LENGTH,
+): void {
   for (const [key, value] of Object.entries(result)) {
     if (key === "results" && Array.isArray(value)) {
-      for (const r of value) if (r && typeof r === "object") learnNoLogOutputs(secrets, r as Record<string, unknown>);
-    } else if (!NOT_OUTPUT.has(key)) secrets.addTree(value, MIN_OUTPUT_LENGTH);
+      for (const r of value)
+        if (r && typeof r === "object") learnOutputs(secrets, r as Record<string, unknown>, minLength);
+    } else if (!NOT_OUTPUT.has(key)) secrets.addTree(value, minLength);
+  }
+}
+
+/** Strings a step showed in clear (its name, its arguments): a value among them is not a no_log step's secret. */
+export class ShownValues {
+  private readonly texts: string[] = [];
+
+  add(value: unknown, depth = 0): void {
+    if (typeof value === "string") {
+      if (value.length >= 4) this.texts.push(value);
+    } else if (value && typeof value === "object" && depth < 10) {
+      for (const v of Object.values(value)) this.add(v, depth + 1);
+    }
+  }
+
+  includes(value: string): boolean {
+    return this.texts.some((t) => t.includes(value));
   }
 }
 
 /**
- * What a no_log step was given: every argument a template produced, and every variable value that a
- * template put into one (`--password={{ admin_pw }}` makes the value of admin_pw secret, whatever
- * its name). Literal words of the step (`kubectl`, `create`) stay visible: they are the playbook's text.
+ * What a no_log step was given: every variable value that a template put into its arguments
+ * (`--password={{ admin_pw }}` makes the value of admin_pw secret, whatever its name). Not learnt,
+ * so that plans stay readable: the step's literal words (`kubectl`, `create`), paths, loop items
+ * (what a no_log loop varies over), values inside lists of the playbook's data (`clusters[0].name`)
+ * and values an earlier step showed in clear (a cluster name in a step's name); the callers pass
+ * the variables without the loop's.
  */
 export function learnNoLogInputs(
   secrets: SecretMasker,
   raw: unknown,
   rendered: unknown,
   userVars: Record<string, unknown>,
+  shown?: ShownValues,
 ): void {
-  const values = varValues(userVars);
+  const values = varValues(userVars).filter((v) => !shown?.includes(v));
   const walk = (r: unknown, v: unknown, depth: number): void => {
     if (depth > 20) return;
     if (typeof v === "string") {
       const written = typeof r === "string" ? r : "";
       if (v === written) return;
-      if (!isPath(v)) secrets.addValue(v);
       for (const value of values) if (v.includes(value) && !written.includes(value)) secrets.addValue(value);
       return;
     }
@@ -68,15 +96,14 @@ export function learnNoLogInputs(
 // A folder or file name put into a no_log command is not what it hides; masking it would blank every later path.
 const isPath = (v: string): boolean => /^(~|\.{0,2})\/[^\s]*$/.test(v);
 
-/** The string values of the user's variables (a few levels down), longest first, each once. */
+/** The scalar values of the user's variables and of their maps (not of lists), longest first, each once. */
 function varValues(vars: Record<string, unknown>): string[] {
   const out = new Set<string>();
   const walk = (v: unknown, depth: number): void => {
-    if (depth > 4) return;
+    if (depth > 3) return;
     if (typeof v === "string" || typeof v === "number") {
       if (String(v).length >= 4) out.add(String(v));
-    } else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
-    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x, depth + 1);
+    } else if (v && typeof v === "object" && !Array.isArray(v)) for (const x of Object.values(v)) walk(x, depth + 1);
   };
   walk(vars, 0);
   return [...out].filter((v) => !isPath(v)).sort((a, b) => b.length - a.length);

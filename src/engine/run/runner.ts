@@ -12,14 +12,14 @@ import { Loader } from "../load/playbook.js";
 import { checkParam } from "../load/preset.js";
 import { keyLocOf, valueLocOf } from "../load/yaml.js";
 import { redactResult } from "../report/redact.js";
-import { SecretMasker } from "../secrets.js";
+import { looksSecret, SecretMasker } from "../secrets.js";
 import { formatLocation } from "../source.js";
 import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
 import { emptyLoopReason, isLooped, type LoopControl, loopItems, loopVarsFor, renderLoopName } from "./loop.js";
-import { learnNoLogOutputs } from "./no-log-secrets.js";
+import { learnOutputs, ShownValues } from "./no-log-secrets.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
@@ -44,6 +44,8 @@ export class Runner {
   readonly globals: Globals;
   readonly signal: AbortSignal;
   readonly secrets: SecretMasker;
+  /** What steps showed in clear so far: not learnt as a later no_log step's input. */
+  readonly shown = new ShownValues();
   /** In check mode (and plans), user errors are collected so that all of them are reported together. */
   get collecting(): boolean {
     return this.mode === "check" || this.options.collectErrors === true;
@@ -542,8 +544,8 @@ export class Runner {
     if (typeof name !== "string") return;
     if (result) deepFreeze(result);
     // A result registered under a secret name (`db_password`) is secret as a whole; a no_log step's output always is.
-    if (result) this.secrets.addVars({ [name]: result });
-    if (result && ref.noLog) learnNoLogOutputs(this.secrets, result);
+    if (result && looksSecret(name)) learnOutputs(this.secrets, result, 4);
+    if (result && ref.noLog) learnOutputs(this.secrets, result);
     frame.runtime[name] =
       result ??
       makeUnknown({ path: name, from: `${ref.name}${ref.location ? ` (${formatLocation(ref.location)})` : ""}` });

@@ -315,8 +315,13 @@ export class StepRunner {
       typeof raw.removes === "string" ? String(renderValue(raw.removes, scope, valueLocOf(raw, "removes"))) : undefined;
     const args = this.args(step, scope, r.mode === "check");
     if (noLog) {
-      learnNoLogInputs(r.secrets, step.args, args, scope.vars as Scope);
+      const { ...user } = scope.vars as Scope;
+      for (const k of Object.keys(loopVars ?? {})) delete user[k];
+      learnNoLogInputs(r.secrets, step.args, args, user, r.shown);
       r.secrets.addTree(stepVars);
+    } else {
+      r.shown.add(planRef.name);
+      r.shown.add(args);
     }
     const probe = step.action?.readOnly === true || settings.checkMode === false;
     const ctx = actionContext(this.r, this.io, step, ref, scope, settings);

@@ -64,7 +64,7 @@ describe("a secret from every source is masked in every output", () => {
     expectNoSecret(r.stderr, `${what} stderr`);
   });
 
-  it.each([["apply"], ["plan"]])("%s: input errors that quote a secret's value", (cmd) => {
+  it.each([["apply"], ["plan"], ["validate"]])("%s: input errors that quote a secret's value", (cmd) => {
     const r = runCli([cmd, ERRORS, ...args], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/5 errors/);

@@ -36,13 +36,19 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
   };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
+  // One masker for the check pass, the run, the reporter and any error: the run teaches it every secret it meets.
+  const masker = new SecretMasker();
+  const mask = (t: string) => (opts.showSecrets ? t : masker.mask(t));
   try {
     const listed = listCommand(file, opts);
     if (listed !== undefined) return listed;
     const c = common(opts);
+    masker.addVars(c.extraVars);
     const pb = loadPlaybook(file, { presetPaths: c.presetPaths });
+    masker.addVars(pb.vars).addVars(pb.varsFiles);
     const runOpts = {
       ...c,
+      masker,
       tags: opts.tags,
       skipTags: opts.skipTags,
       startAtTask: opts.startAtTask,
@@ -70,7 +76,6 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
       return 0;
     }
     const isTTY = process.stdout.isTTY === true;
-    const masker = new SecretMasker({ ...pb.vars, ...pb.varsFiles, ...c.extraVars });
     const reporter = createReporter({
       mode: chooseOutputMode({ flag: opts.output, isTTY, env: process.env }),
       stream: process.stdout,
@@ -92,7 +97,7 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
     }
     return summary.status === "ok" ? 0 : 1;
   } catch (e) {
-    printError(e);
+    printError(e, mask);
     return exitCodeOf(e);
   } finally {
     process.off("SIGINT", onSigint);

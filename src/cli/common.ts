@@ -1,5 +1,6 @@
 import { RunbookError } from "../engine/errors.js";
-import { createFacts, type Facts } from "../engine/facts.js";
+import { createFacts, FACT_NAMES, type Facts } from "../engine/facts.js";
+import { didYouMeanHint } from "../engine/suggest.js";
 import { parseExtraVars } from "./extra-vars.js";
 
 export interface CommonOptions {
@@ -13,6 +14,13 @@ export function factsFrom(overrides: string[] = []): Facts {
   for (const f of overrides) {
     const eq = f.indexOf("=");
     if (eq <= 0) throw new RunbookError("usage", `--fact ${f}: expected name=value`);
+    const name = f.slice(0, eq);
+    // A misspelt fact would silently leave the real one in place: the plan would be for this machine.
+    if (!(FACT_NAMES as readonly string[]).includes(name.split(".")[0] ?? name)) {
+      throw new RunbookError("usage", `--fact ${f}: there is no fact named "${name}"`, {
+        hint: didYouMeanHint(name, FACT_NAMES) ?? `the facts are ${FACT_NAMES.join(", ")} (see \`runbook facts\`)`,
+      });
+    }
     o[f.slice(0, eq)] = parseExtraVars([f])[f.slice(0, eq)];
   }
   return createFacts(undefined, o as Partial<Facts>);

@@ -2,7 +2,7 @@ import { planPlaybook } from "../api.js";
 import { planDocument } from "../engine/plan/document.js";
 import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
 import { chooseColor } from "../engine/report/mode.js";
-import { SecretMasker } from "../engine/report/redact.js";
+import { maskDeep, SecretMasker } from "../engine/secrets.js";
 import { VERSION } from "../version.js";
 import { type CommonOptions, common } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
@@ -20,12 +20,16 @@ export interface PlanOptions extends CommonOptions {
 
 /** `runbook plan`: the dry run as a document. Nothing is changed; probes marked check_mode: false run. */
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
+  const masker = new SecretMasker();
+  const mask = (t: string) => (opts.showSecrets ? t : masker.mask(t));
   try {
     const listed = listCommand(file, opts);
     if (listed !== undefined) return listed;
     const c = common(opts);
+    masker.addVars(c.extraVars);
     const { playbook, entries, summary } = await planPlaybook(file, {
       ...c,
+      masker,
       tags: opts.tags,
       skipTags: opts.skipTags,
       startAtTask: opts.startAtTask,
@@ -36,13 +40,14 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
         ? `step [${summary.stoppedAt.id}] ${summary.stoppedAt.name} failed during the plan`
         : undefined);
     const doc = planDocument(playbook, entries, { status: summary.status, error, version: VERSION });
-    const masker = new SecretMasker({ ...playbook.vars, ...playbook.varsFiles, ...c.extraVars });
-    const mask = (t: string) => (opts.showSecrets ? t : masker.mask(t));
     const style = chooseColor({ isTTY: process.stdout.isTTY === true, env: process.env }) ? colorStyle : plainStyle;
-    process.stdout.write(mask(opts.format === "json" ? `${JSON.stringify(doc, null, 2)}\n` : planText(doc, style)));
+    // JSON is masked value by value before it is serialised, so that escaping cannot hide a secret.
+    process.stdout.write(
+      opts.format === "json" ? `${JSON.stringify(maskDeep(doc, mask), null, 2)}\n` : mask(planText(doc, style)),
+    );
     return summary.status === "ok" ? 0 : summary.status === "interrupted" ? 130 : 1;
   } catch (e) {
-    printError(e);
+    printError(e, mask);
     return exitCodeOf(e);
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -29,9 +30,44 @@ describe("unarchive action", () => {
     expect(unarchiveAction.schema.safeParse({ src: "a", dest: "b", strip: 1 }).success).toBe(false);
   });
 
+  it.each([
+    [1000, 1000],
+    ["500MiB", 500 * 1024 ** 2],
+    ["2 GiB", 2 * 1024 ** 3],
+    ["1.5G", 1.5 * 1024 ** 3],
+    ["10MB", 10_000_000],
+  ])("reads max_size %j as %d bytes", (given, bytes) => {
+    expect(parse({ src: "a", dest: "b", max_size: given }).max_size).toBe(bytes);
+  });
+
+  it.each(["lots", "0", "5 parsecs", "-1MiB"])("refuses max_size %j", (given) => {
+    const r = unarchiveAction.schema.safeParse({ src: "a", dest: "b", max_size: given });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toContain("invalid size");
+  });
+
+  it("plans a bomb as a failure naming max_size, and the run writes nothing", async () => {
+    await writeFile(join(dir, "bomb.tgz"), makeTar([{ path: "zeros", body: randomBytes(3 * 1024 ** 2) }]));
+    const { ctx } = testContext(dir);
+    const args = parse({ src: "bomb.tgz", dest: "out", max_size: "1MiB" });
+    const plan = await unarchiveAction.plan(args, ctx);
+    expect(plan.summary).toMatch(/would fail: .*more than max_size \(1 MiB\) by entry "zeros"/);
+    await expect(unarchiveAction.run(args, ctx)).rejects.toThrow(/more than max_size \(1 MiB\)/);
+    expect(await listTree(dir)).toEqual(["bomb.tgz"]);
+  });
+
+  it("drops setuid unless keep_setuid: true", async () => {
+    await writeFile(join(dir, "a.tgz"), makeTar([{ path: "su", body: "x", mode: 0o4755 }]));
+    const { ctx } = testContext(dir);
+    await unarchiveAction.run(parse({ src: "a.tgz", dest: "plain" }), ctx);
+    await unarchiveAction.run(parse({ src: "a.tgz", dest: "kept", keep_setuid: true }), ctx);
+    expect((await stat(join(dir, "plain/su"))).mode & 0o7777).toBe(0o755);
+    expect((await stat(join(dir, "kept/su"))).mode & 0o7777).toBe(0o4755);
+  });
+
   it("describes every field in the JSON Schema", () => {
     const schema = z.toJSONSchema(unarchiveAction.schema, { io: "input" }) as { properties: Record<string, object> };
-    for (const field of ["src", "dest", "strip_components", "include", "creates", "mode"]) {
+    for (const field of ["src", "dest", "strip_components", "include", "creates", "mode", "max_size", "keep_setuid"]) {
       expect(schema.properties[field], field).toHaveProperty("description");
     }
   });

@@ -13,6 +13,8 @@ export interface ArchiveEntry {
   mode?: number;
   /** Symlink target, or the archive path a hard link points at. */
   target?: string;
+  /** The size the header declares, when it should lie about the body (a bomb, a truncated entry). */
+  size?: number;
 }
 
 function defaultMode(e: ArchiveEntry): number {
@@ -55,7 +57,7 @@ export function makeTar(entries: ArchiveEntry[], opts: { gzip?: boolean } = {}):
   const parts: Buffer[] = [];
   for (const e of entries) {
     const body = e.type === "file" || e.type === undefined ? Buffer.from(e.body ?? "") : Buffer.alloc(0);
-    parts.push(tarHeader(e, body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512));
+    parts.push(tarHeader(e, e.size ?? body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   parts.push(Buffer.alloc(1024));
   const tar = Buffer.concat(parts);
@@ -82,7 +84,7 @@ export function makeZip(entries: ArchiveEntry[]): Buffer {
     local.writeUInt32LE(0x00210000, 10);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt32LE(e.size ?? raw.length, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -93,7 +95,7 @@ export function makeZip(entries: ArchiveEntry[]): Buffer {
     central.writeUInt32LE(0x00210000, 12);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(e.size ?? raw.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(((kind | defaultMode(e)) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);

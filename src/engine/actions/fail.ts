@@ -15,7 +15,8 @@ export const failAction = defineAction({
   async run(args) {
     throw new ActionFailure(args.msg);
   },
-  async plan(args) {
-    return { summary: `fail: ${args.msg}`, willChange: false };
+  async plan(args, ctx) {
+    // The message is what a no_log fail hides: often it quotes the value that was wrong.
+    return { summary: ctx.noLog ? "fail: <message hidden: no_log>" : `fail: ${args.msg}`, willChange: false };
   },
 });

@@ -4,6 +4,7 @@ import type { FileStat } from "../io/fs.js";
 import type { ActionContext, PlanInfo } from "./types.js";
 import { ActionFailure, defineAction } from "./types.js";
 import { attempt } from "./util/fail.js";
+import { refusal, tooBigToRemove } from "./util/guard.js";
 import { formatMode, modeSchema } from "./util/mode.js";
 
 const fileSchema = z
@@ -21,7 +22,9 @@ const fileSchema = z
     force: z
       .boolean()
       .default(false)
-      .describe("for state: link, replace an existing file and allow a src that does not exist yet"),
+      .describe(
+        "for state: link, replace an existing file and allow a src that does not exist yet; for state: absent, allow removing /, a top-level folder or the home folder",
+      ),
   })
   .refine((a) => a.state !== "link" || a.src !== undefined, { message: "state: link needs src", path: ["src"] })
   .refine((a) => a.state === "link" || a.src === undefined, {
@@ -105,6 +108,8 @@ async function decide(ctx: ActionContext, a: FileArgs): Promise<Decision> {
   if (a.state === "absent") {
     const st = await attempt("read", a.path, () => ctx.fs.stat(a.path));
     if (!st) return { ops: [], summary: `${a.path} (no change: absent)`, willChange: false };
+    const why = a.force ? undefined : await tooBigToRemove(ctx, a.path);
+    if (why) return { ops: [], summary: `refuse to remove ${a.path}: ${why}`, failure: refusal(a.path, why) };
     return { ops: [{ kind: "remove", path: a.path }], summary: `remove ${a.path} (${st.type})`, willChange: true };
   }
   const { path, st } = await statFollow(ctx, a.path);

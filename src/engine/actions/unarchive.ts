@@ -6,6 +6,26 @@ const loadArchive = () => import("../io/archive.js");
 import { modeArg, resolveArgPath } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction, type PlanInfo } from "./types.js";
 
+const UNITS: Record<string, number> = {
+  ...{ "": 1, b: 1, k: 1024, kib: 1024, kb: 1000, m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2 },
+  ...{ g: 1024 ** 3, gib: 1024 ** 3, gb: 1000 ** 3, t: 1024 ** 4, tib: 1024 ** 4, tb: 1000 ** 4 },
+};
+
+/** A size in bytes: a number, or "500MiB", "2 GiB", "1.5G" (K/M/G/T and KiB… are 1024-based, KB/MB/GB 1000-based). */
+const sizeArg = z.union([z.number().int().positive(), z.string()]).transform((v, ctx) => {
+  if (typeof v === "number") return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
+  const unit = UNITS[(m?.[2] ?? "").toLowerCase()];
+  if (!m || unit === undefined || Number(m[1]) <= 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `invalid size ${JSON.stringify(v)}: expected bytes or e.g. "500MiB", "2GiB"`,
+    });
+    return z.NEVER;
+  }
+  return Math.round(Number(m[1]) * unit);
+});
+
 const unarchiveArgs = z
   .object({
     src: z
@@ -35,6 +55,15 @@ const unarchiveArgs = z
     mode: modeArg
       .optional()
       .describe('Permission bits for every extracted file (e.g. "0755"); default: as in the archive'),
+    max_size: sizeArg
+      .optional()
+      .describe(
+        'Most bytes the extracted files may add up to (e.g. "500MiB"); a bigger archive is refused before anything is written. Default 2GiB',
+      ),
+    keep_setuid: z
+      .boolean()
+      .default(false)
+      .describe("Keep the setuid, setgid and sticky bits of the archive's entries; by default they are dropped"),
   })
   .strict();
 
@@ -63,7 +92,15 @@ export const unarchiveAction = defineAction({
     }
     if (!(await ctx.fs.stat(src))) throw new ActionFailure(`archive ${src} does not exist`, { dest });
     try {
-      const opts = { src, dest, stripComponents: args.strip_components, include: args.include, mode: args.mode };
+      const opts = {
+        src,
+        dest,
+        stripComponents: args.strip_components,
+        include: args.include,
+        mode: args.mode,
+        maxSize: args.max_size,
+        keepSetuid: args.keep_setuid,
+      };
       const { extract } = await loadArchive();
       const r = await extract(opts);
       const msg = `${r.changed ? "extracted" : "already extracted"} ${r.files.length} entries of ${src} into ${dest}`;
@@ -81,7 +118,7 @@ export const unarchiveAction = defineAction({
     if (!(await ctx.fs.stat(src))) {
       return { summary: `extract ${src} into ${dest} (archive not present yet)`, willChange: undefined };
     }
-    const select = { stripComponents: args.strip_components, include: args.include, dest };
+    const select = { stripComponents: args.strip_components, include: args.include, dest, maxSize: args.max_size };
     const { entryLabel, extract, listArchive } = await loadArchive();
     const listed = await listArchive(src, select).catch((e: Error) => e);
     if (listed instanceof Error)
@@ -93,7 +130,7 @@ export const unarchiveAction = defineAction({
         details: listed.problems,
       };
     }
-    const check = await extract({ src, ...select, mode: args.mode, dryRun: true });
+    const check = await extract({ src, ...select, mode: args.mode, keepSetuid: args.keep_setuid, dryRun: true });
     const files = listed.entries.map(entryLabel);
     return {
       summary: `extract ${files.length} entries of ${src} (${listed.format}) into ${dest}`,

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { PlannedEntry } from "./archive-paths.js";
 import { sha256File } from "./checksum.js";
-import { tempPathFor } from "./fs.js";
+import { mkdirp, tempPathFor } from "./fs.js";
 
 /**
  * Writes planned entries under dest: each file through a temp file, renamed only when bytes or
@@ -15,10 +15,28 @@ export class EntryWriter {
   /** Parents already checked on disk: the reason writing below one is unsafe, or undefined. */
   private readonly parents = new Map<string, string | undefined>();
 
+  /** Bytes of file bodies written (or compared) so far, held under `maxSize`. */
+  private written = 0;
+
   constructor(
     readonly dest: string,
     readonly dryRun = false,
+    readonly maxSize = Number.POSITIVE_INFINITY,
   ) {}
+
+  /** Count a body's bytes as they pass; a body longer than the limit stops the extraction mid-file. */
+  private counted(rel: string): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+    const self = this;
+    return async function* (source) {
+      for await (const chunk of source) {
+        self.written += chunk.length;
+        if (self.written > self.maxSize) {
+          throw new Error(`the files add up to more than max_size (${self.maxSize} bytes) at "${rel}"`);
+        }
+        yield chunk;
+      }
+    };
+  }
 
   /** Record a change; true when the caller should go on and make it. */
   private change(): boolean {
@@ -50,31 +68,32 @@ export class EntryWriter {
     const dir = dirname(path);
     const exists = await fsp.stat(dir).catch(() => undefined);
     if (exists || !this.change()) return;
-    await fsp.mkdir(dir, { recursive: true });
+    await mkdirp(dir);
   }
 
   async dir(e: PlannedEntry, mode: number): Promise<void> {
     const path = join(this.dest, e.rel);
     const st = await fsp.lstat(path).catch(() => undefined);
     if (st?.isDirectory()) {
-      if ((st.mode & 0o777) !== mode && this.change()) await fsp.chmod(path, mode);
+      if ((st.mode & 0o7777) !== mode && this.change()) await fsp.chmod(path, mode);
       return;
     }
     if (!this.change()) return;
     if (st) await fsp.rm(path, { force: true });
-    await fsp.mkdir(path, { recursive: true, mode });
+    await mkdirp(path, mode);
     await fsp.chmod(path, mode);
   }
 
   async file(e: PlannedEntry, body: AsyncIterable<Buffer>, mode: number): Promise<void> {
     const path = join(this.dest, e.rel);
     await this.parentOf(path);
-    if (this.dryRun) return this.compareOnly(path, body, mode);
+    if (this.dryRun) return this.compareOnly(path, this.counted(e.rel)(body), mode);
     const tmp = tempPathFor(path);
     try {
       const hash = createHash("sha256");
       await pipeline(
         body,
+        this.counted(e.rel),
         async function* (source: AsyncIterable<Buffer>) {
           for await (const chunk of source) {
             hash.update(chunk);
@@ -85,7 +104,7 @@ export class EntryWriter {
       );
       const hex = hash.digest("hex");
       const st = await fsp.lstat(path).catch(() => undefined);
-      if (st?.isFile() && (st.mode & 0o777) === mode && (await sha256File(path))?.hex === hex) {
+      if (st?.isFile() && (st.mode & 0o7777) === mode && (await sha256File(path))?.hex === hex) {
         await fsp.rm(tmp, { force: true });
         return;
       }
@@ -103,7 +122,7 @@ export class EntryWriter {
     const hash = createHash("sha256");
     for await (const chunk of body) hash.update(chunk);
     const st = await fsp.lstat(path).catch(() => undefined);
-    const same = st?.isFile() && (st.mode & 0o777) === mode && (await sha256File(path))?.hex === hash.digest("hex");
+    const same = st?.isFile() && (st.mode & 0o7777) === mode && (await sha256File(path))?.hex === hash.digest("hex");
     if (!same) this.change();
   }
 

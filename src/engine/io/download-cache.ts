@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { constants, promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { sha256File } from "./checksum.js";
-import { tempPathFor } from "./fs.js";
+import { mkdirp, tempPathFor } from "./fs.js";
 
 /**
  * The download cache under the user's cache dir. Files are keyed by their own sha256, so an
@@ -39,7 +39,7 @@ export async function cacheStore(cacheDir: string | undefined, hex: string, from
   const path = cacheFile(cacheDir, hex);
   const tmp = tempPathFor(path);
   try {
-    await fsp.mkdir(dirname(path), { recursive: true });
+    await mkdirp(dirname(path));
     await fsp.copyFile(from, tmp, constants.COPYFILE_FICLONE);
     await fsp.rename(tmp, path);
   } catch {
@@ -62,7 +62,7 @@ export async function storeChecksumForUrl(cacheDir: string | undefined, url: str
   const path = checksumUrlFile(cacheDir, url);
   const tmp = tempPathFor(path);
   try {
-    await fsp.mkdir(dirname(path), { recursive: true });
+    await mkdirp(dirname(path));
     await fsp.writeFile(tmp, `${hex}\n`);
     await fsp.rename(tmp, path);
   } catch {

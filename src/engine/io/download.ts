@@ -2,7 +2,8 @@ import { constants, promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { formatChecksum, parseChecksumFile, parseChecksumSpec, sha256File, urlBasename } from "./checksum.js";
 import { cachedChecksumForUrl, cacheLookup, cacheStore, storeChecksumForUrl } from "./download-cache.js";
-import { tempPathFor } from "./fs.js";
+import { mkdirp, tempPathFor } from "./fs.js";
+import { fsReason, isLocalFsError } from "./fs-errors.js";
 import { fetchText, type StreamToFileOptions, streamToFile } from "./http.js";
 import { displayUrl } from "./http-get.js";
 
@@ -103,7 +104,7 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
       const result = { changed, dest, checksum: formatChecksum(present.hex), size: present.size, attempts: 0, msg };
       return { ...result, source: "present" };
     }
-    createdDir = await fsp.mkdir(dirname(dest), { recursive: true });
+    createdDir = await mkdirp(dirname(dest));
     tmp = tempPathFor(dest);
     const cached = hex && !opts.force ? await cacheLookup(opts.cacheDir, hex) : undefined;
     let got: { hex: string; size: number; attempts: number };
@@ -139,7 +140,7 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
   } catch (e) {
     if (tmp) await fsp.rm(tmp, { force: true }).catch(() => {});
     if (createdDir) await fsp.rm(createdDir, { recursive: true, force: true }).catch(() => {});
-    const message = (e as Error).message;
+    const message = localMessage(e) ?? (e as Error).message;
     throw new DownloadError(message.includes(url) ? message : `download ${url}: ${message}`, opts.url, { cause: e });
   }
 }
@@ -153,6 +154,15 @@ export interface DownloadProbe {
   /** What a run would request, in order (a checksum file, then the URL); empty for a cache hit. */
   wouldFetch: string[];
   summary: string;
+}
+
+const VERBS: Record<string, string> = { mkdir: "create directory", open: "write", rename: "write", copyfile: "write" };
+
+/** "cannot create directory /mnt/ro/x: read-only file system (EROFS)" for a local file-system error. */
+function localMessage(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException & { dest?: string };
+  if (!isLocalFsError(e) || !err.path || !err.syscall) return undefined;
+  return `local error: cannot ${VERBS[err.syscall] ?? err.syscall} ${err.dest ?? err.path}: ${fsReason(e)}`;
 }
 
 /** What `download` would do, from local state only: never makes a request, never writes. */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants, promises as fsp } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 export interface FileStat {
   type: "file" | "directory" | "symlink" | "other";
@@ -38,6 +38,39 @@ export function tempPathFor(dest: string): string {
   return join(dirname(dest), `.${basename(dest)}.runbook-${randomBytes(4).toString("hex")}.tmp`);
 }
 
+/** mkdir -p: the first directory it made (as fs.mkdir), and the real reason when it cannot (see mkdirCause). */
+export async function mkdirp(path: string, mode?: number): Promise<string | undefined> {
+  try {
+    return await fsp.mkdir(path, { recursive: true, mode });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    const cause = await mkdirCause(path, mode);
+    if (cause) throw cause;
+    return undefined;
+  }
+}
+
+/**
+ * Node's recursive mkdir says ENOENT when a parent cannot be made (a read-only mount, no
+ * permission): make the first missing one alone to get the real reason (EROFS, EACCES).
+ */
+async function mkdirCause(path: string, mode: number | undefined): Promise<unknown> {
+  let missing = resolve(path);
+  while (dirname(missing) !== missing && !(await fsp.lstat(dirname(missing)).catch(() => undefined))) {
+    missing = dirname(missing);
+  }
+  try {
+    await fsp.mkdir(missing, { mode });
+  } catch (e) {
+    return e;
+  }
+  // It could be made after all (a race): try the whole path again.
+  return fsp.mkdir(path, { recursive: true, mode }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
 export const localFs: FsAdapter = {
   async readFile(path) {
     try {
@@ -70,7 +103,7 @@ export const localFs: FsAdapter = {
     }
   },
   async mkdir(path, mode) {
-    await fsp.mkdir(path, { recursive: true, mode });
+    await mkdirp(path, mode);
   },
   async remove(path) {
     await fsp.rm(path, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type Dispatcher, EnvHttpProxyAgent, interceptors, request } from "undici";
+import { fsReason, isLocalFsError } from "./fs-errors.js";
 import { AttemptError, displayUrl, type RetryPolicy, seconds, statusError, withRetries } from "./http-get.js";
 
 /** Options shared by every GET: the only module that imports undici. */
@@ -95,12 +97,15 @@ async function getOnce<T>(url: string, dispatcher: Dispatcher, opts: HttpOptions
         cause: e,
       });
     }
+    // A local file-system error (disk full, quota, read-only) will not get better by retrying; checked
+    // before "truncated", which is what a body cut short by a failed write also looks like.
+    if (isLocalFsError(e) || code === "ENOENT") {
+      const message = (e as Error).message;
+      const what = message.startsWith("cannot ") ? message : (fsReason(e) ?? message);
+      throw new AttemptError(`local error, not retried: ${what}`, false, { cause: e });
+    }
     if (total !== undefined && progress.received < total) {
       throw new AttemptError(`truncated body: got ${progress.received} of ${total} bytes`, true, { cause: e });
-    }
-    // A local file-system error (disk full, permission) will not get better by retrying.
-    if (typeof code === "string" && /^E(NOSPC|ACCES|PERM|ROFS|EXIST|NOENT|NOTDIR|ISDIR)$/.test(code)) {
-      throw new AttemptError((e as Error).message, false, { cause: e });
     }
     throw new AttemptError((e as Error).message || String(e), code !== "UND_ERR_REDIRECT_MAX", { cause: e });
   } finally {
@@ -136,7 +141,12 @@ export async function fetchText(url: string, opts: HttpOptions = {}): Promise<st
   return value;
 }
 
+// "w" truncates whatever a failed earlier attempt left in the file.
+const defaultSink = (tmp: string): Writable => createWriteStream(tmp, { flags: "w", mode: 0o600 });
+
 export interface StreamToFileOptions extends HttpOptions {
+  /** Where the body is written (a seam for tests: /dev/full gives a real ENOSPC). Default: a fresh file at tmp. */
+  sink?: ((tmp: string) => Writable) | undefined;
   /** Called with bytes received so far, at most every `progressIntervalMs` (default 500). */
   onProgress?: ((received: number, total: number | undefined) => void) | undefined;
   progressIntervalMs?: number | undefined;
@@ -152,6 +162,11 @@ export async function streamToFile(url: string, tmp: string, opts: StreamToFileO
     const hash = createHash("sha256");
     let last = Date.now();
     let reported = false;
+    const sink = (opts.sink ?? defaultSink)(tmp);
+    // Name the file a local write error happened on: "cannot write …: no space left on device (ENOSPC)".
+    sink.on("error", (e: Error & { path?: string }) => {
+      if (isLocalFsError(e)) e.message = `cannot write ${tmp}: ${fsReason(e)}`;
+    });
     await pipeline(
       body,
       async function* (source: AsyncIterable<Buffer>) {
@@ -167,8 +182,7 @@ export async function streamToFile(url: string, tmp: string, opts: StreamToFileO
           yield chunk;
         }
       },
-      // "w" truncates whatever a failed earlier attempt left in the file.
-      createWriteStream(tmp, { flags: "w", mode: 0o600 }),
+      sink,
     );
     if (reported) opts.onProgress?.(progress.received, total);
     return { hex: hash.digest("hex"), size: progress.received };

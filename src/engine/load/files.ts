@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, realpathSync } from "node:fs";
 import { RunbookError } from "../errors.js";
-import { displayPath, type SourceLocation } from "../source.js";
+import { displayPath, registerSource, type SourceLocation } from "../source.js";
 import { parseYaml } from "./yaml.js";
 
 /** The most a playbook, vars file, include or `-e @file` may hold. */
@@ -11,6 +11,11 @@ export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
  * input throws an error whose code is EFBIG. Other errors are node's own.
  */
 export function readTextBounded(path: string): string {
+  return readBytesBounded(path).toString("utf8");
+}
+
+/** The bytes of a file, at most MAX_INPUT_BYTES (see readTextBounded). */
+export function readBytesBounded(path: string): Buffer {
   const fd = openSync(path, "r");
   try {
     const chunks: Buffer[] = [];
@@ -25,7 +30,7 @@ export function readTextBounded(path: string): string {
         throw Object.assign(new Error(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`), { code: "EFBIG" });
       }
     }
-    return Buffer.concat(chunks).toString("utf8");
+    return Buffer.concat(chunks);
   } finally {
     closeSync(fd);
   }
@@ -46,16 +51,44 @@ export function readYamlFile(
   code: "include" | "vars-file" | "usage" | "preset",
   namedAt?: SourceLocation,
 ): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readTextBounded(path);
+    bytes = readBytesBounded(path);
   } catch (e) {
     throw new RunbookError(code, `${displayPath(path)}: ${readFailure(e)}`, {
       location: namedAt,
       hint: namedAt ? "paths are relative to the file that names them" : undefined,
     });
   }
-  return parseYaml(path, text);
+  return parseYaml(path, decodeUtf8(path, bytes));
+}
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The file's text, or a located error naming the first byte that is not UTF-8 (a file saved as
+ * Latin-1 would otherwise load with U+FFFD in place of its accents). A leading BOM is dropped, so
+ * that columns on line 1 count from the first real character.
+ */
+export function decodeUtf8(path: string, bytes: Buffer): string {
+  try {
+    return STRICT_UTF8.decode(bytes).replace(/^\uFEFF/, "");
+  } catch {
+    const lenient = bytes.toString("utf8").replace(/^\uFEFF/, "");
+    const at = Math.max(0, lenient.indexOf("\uFFFD"));
+    const before = lenient.slice(0, at);
+    const line = before.split("\n").length;
+    const col = at - before.lastIndexOf("\n");
+    const offset = Buffer.byteLength(before) + (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
+    const byte = bytes[offset] ?? 0;
+    // So that the error shows the line, with the bad byte as U+FFFD under the caret.
+    registerSource(path, lenient);
+    throw new RunbookError(
+      "yaml",
+      `${displayPath(path)} is not valid UTF-8: byte 0x${byte.toString(16).padStart(2, "0")} at line ${line}, column ${col}`,
+      { location: { file: path, line, col }, hint: "save the file as UTF-8 (it may be Latin-1 or UTF-16)" },
+    );
+  }
 }
 
 export function realPath(path: string): string {

@@ -70,8 +70,8 @@ export class Loader {
       loadPreset: (step) => this.guard(() => loadPreset(step, this)),
     };
     const out: Step[] = [];
-    for (const raw of list) {
-      const step = loadStep(raw, ctx);
+    for (const [i, raw] of list.entries()) {
+      const step = loadStep(raw, ctx, valueLocOf(list, i));
       if (step) out.push(step);
     }
     return out;

@@ -4,6 +4,7 @@ import { RunbookError } from "../errors.js";
 import { checkExpression } from "../expr.js";
 import { BLOCK_KEYS, FOREIGN_KEY_HINTS, stepKeySchemas } from "../schema/keys.js";
 import { issuesToErrors } from "../schema/zod-issues.js";
+import type { SourceLocation } from "../source.js";
 import { didYouMean } from "../suggest.js";
 import type { Step, StepKind } from "./model.js";
 import { keyLocOf, locOf, readAsYaml11, valueLocOf } from "./yaml.js";
@@ -26,14 +27,15 @@ function conditionKeys(raw: Record<string, unknown>): [string, unknown][] {
 }
 
 /** Validate one step mapping; push every problem to ctx.errors. Returns undefined when unusable. */
-export function loadStep(raw: unknown, ctx: StepLoadContext): Step | undefined {
+export function loadStep(raw: unknown, ctx: StepLoadContext, at?: SourceLocation): Step | undefined {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     ctx.errors.push(
       new RunbookError(
         "schema",
-        `a step must be a mapping of keys, not ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}`,
+        `a step must be a mapping of keys, not ${Array.isArray(raw) ? "a list" : raw === null || raw === undefined ? "an empty item (a `-` with nothing after it)" : JSON.stringify(raw)}`,
         {
-          location: locOf(raw),
+          // A string or null has no location of its own: the list item's is where it was written.
+          location: locOf(raw) ?? at,
           hint: "each step starts with `- name: ...` followed by one action key, e.g. `shell: echo hi`",
         },
       ),

@@ -1,4 +1,5 @@
 import { EVENTS_VERSION, type RunEvent } from "../events.js";
+import { maskDeep } from "../secrets.js";
 import { redactResult } from "./redact.js";
 import type { Reporter, ReporterOptions } from "./types.js";
 import { MaskedWriter, maskFn } from "./write.js";
@@ -34,19 +35,4 @@ export class JsonReporter implements Reporter {
 function redactEvent(e: RunEvent): RunEvent {
   if ((e.kind === "step-end" || e.kind === "item-end") && e.step.noLog) return { ...e, result: redactResult(e.result) };
   return e;
-}
-
-// Results are the user's data: make them JSON-safe (bigint, Date, cycles) so that no event is ever lost to a throw.
-function maskDeep(value: unknown, mask: (text: string) => string, seen = new Set<object>()): unknown {
-  if (typeof value === "string") return mask(value);
-  if (typeof value === "bigint") return value.toString();
-  if (typeof value !== "object" || value === null) return value;
-  if (seen.has(value)) return "[Circular]";
-  if ("toJSON" in value && typeof value.toJSON === "function") return maskDeep(value.toJSON(), mask, seen);
-  seen.add(value);
-  const out = Array.isArray(value)
-    ? value.map((v) => maskDeep(v, mask, seen))
-    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, mask, seen)]));
-  seen.delete(value);
-  return out;
 }

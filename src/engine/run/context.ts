@@ -7,6 +7,7 @@ import type { StepRef } from "../events.js";
 import type { ExecAdapter } from "../io/exec.js";
 import type { FsAdapter } from "../io/fs.js";
 import type { Step } from "../load/model.js";
+import { looksSecret } from "../secrets.js";
 import { renderString } from "../template.js";
 import type { Runner } from "./runner.js";
 import type { Settings } from "./settings.js";
@@ -51,6 +52,8 @@ export function actionContext(
   settings: Settings,
 ): ActionContext {
   const noLog = settings.noLog === true;
+  // Output registered under a secret name (`register: sa_token`) is the secret: not streamed before it is known.
+  const quiet = noLog || (typeof step.raw.register === "string" && looksSecret(step.raw.register));
   return {
     exec: io.exec,
     fs: io.fs,
@@ -74,7 +77,7 @@ export function actionContext(
       ),
     resolveTemplate: (src) => resolveTemplateFile(src, step.baseDir),
     output: (stream, chunk) => {
-      if (!noLog) r.emit({ kind: "output", step: ref, stream, chunk });
+      if (!quiet) r.emit({ kind: "output", step: ref, stream, chunk });
     },
     progress: (message, current, total) => r.emit({ kind: "progress", step: ref, message, current, total }),
     cacheDir: io.cacheDir,

@@ -12,12 +12,14 @@ import { Loader } from "../load/playbook.js";
 import { checkParam } from "../load/preset.js";
 import { keyLocOf, valueLocOf } from "../load/yaml.js";
 import { redactResult } from "../report/redact.js";
+import { looksSecret, SecretMasker } from "../secrets.js";
 import { formatLocation } from "../source.js";
 import { didYouMeanHint } from "../suggest.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
 import { emptyLoopReason, isLooped, type LoopControl, loopItems, loopVarsFor, renderLoopName } from "./loop.js";
+import { learnOutputs, ShownValues } from "./no-log-secrets.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
@@ -42,6 +44,9 @@ export class Runner {
   readonly stats = emptyStats();
   readonly globals: Globals;
   readonly signal: AbortSignal;
+  readonly secrets: SecretMasker;
+  /** What steps showed in clear so far: not learnt as a later no_log step's input. */
+  readonly shown = new ShownValues();
   /** In check mode (and plans), user errors are collected so that all of them are reported together. */
   get collecting(): boolean {
     return this.mode === "check" || this.options.collectErrors === true;
@@ -62,6 +67,9 @@ export class Runner {
     this.mode = options.mode ?? "run";
     this.signal = options.signal ?? new AbortController().signal;
     const env = options.env ?? process.env;
+    this.secrets = options.masker ?? new SecretMasker();
+    // As written too: an error excerpt shows the raw text of a var whose template failed.
+    this.secrets.addVars(playbook.vars).addVars(playbook.varsFiles).addLayer(options.extraVars).addVars(env);
     this.globals = {
       facts: options.facts ?? createFacts(),
       env,
@@ -72,6 +80,7 @@ export class Runner {
         playbook_file: playbook.file,
       },
       extraVars: options.extraVars ?? {},
+      secrets: this.secrets,
     };
     this.started = !options.startAtTask;
     for (const h of playbook.handlers) {
@@ -344,6 +353,7 @@ export class Runner {
         : `at ${step.location ? formatLocation(step.location) : "?"}`;
     const cond = this.entryCondition(step, scope);
     if (cond.skip) return this.skipTree(step, frame, cond.skip, true);
+    this.secrets.addVars(raw.vars as Record<string, unknown> | undefined);
     const vars = raw.vars
       ? (renderValue(raw.vars, scope, valueLocOf(raw, "vars")) as Record<string, unknown>)
       : undefined;
@@ -444,6 +454,7 @@ export class Runner {
   private async includeOnce(step: Step, frame: Frame, loopVars: Record<string, unknown> | undefined): Promise<void> {
     const raw = step.raw;
     // A step's own `vars` apply to the file name and, like `{ file, vars }`, to every included step.
+    this.secrets.addVars(raw.vars as Record<string, unknown> | undefined);
     const stepVars = raw.vars
       ? (renderValue(raw.vars, buildScope(this.globals, frame, undefined, loopVars), valueLocOf(raw, "vars")) as Record<
           string,
@@ -484,6 +495,7 @@ export class Runner {
       if (loader.errors.length) throw new RunbookErrors(loader.errors);
       vars = typeof spec === "string" ? {} : (spec.vars ?? {});
     }
+    this.secrets.addVars(vars);
     const renderedVars = renderValue(vars, scope, valueLocOf(step.args, "vars")) as Record<string, unknown>;
     const inner = childFrame(frame, {
       layers: [...outer.layers, renderedVars],
@@ -579,6 +591,9 @@ export class Runner {
     const name = step.raw.register;
     if (typeof name !== "string") return;
     if (result) deepFreeze(result);
+    // A result registered under a secret name (`db_password`) is secret as a whole; a no_log step's output always is.
+    if (result && looksSecret(name)) learnOutputs(this.secrets, result, 4);
+    if (result && ref.noLog) learnOutputs(this.secrets, result);
     frame.runtime[name] =
       result ??
       makeUnknown({ path: name, from: `${ref.name}${ref.location ? ` (${formatLocation(ref.location)})` : ""}` });

@@ -1,5 +1,6 @@
 import type { ChainLink } from "../events.js";
 import type { Facts } from "../facts.js";
+import type { SecretMasker } from "../secrets.js";
 import type { Settings } from "./settings.js";
 
 /** Block-level keys that apply to every step inside (resolved once, on entry), and the tags around. */
@@ -25,6 +26,8 @@ export interface Globals {
   env: Record<string, string | undefined>;
   runbook: Record<string, unknown>;
   extraVars: Record<string, unknown>;
+  /** Learns every layer a scope is built from, so that secret-named values are masked wherever they came from. */
+  secrets?: SecretMasker | undefined;
 }
 
 /**
@@ -38,6 +41,7 @@ export function buildScope(
   stepVars?: Record<string, unknown>,
   loopVars?: Record<string, unknown>,
 ): Record<string, unknown> {
+  if (g.secrets) for (const layer of [...frame.layers, stepVars, loopVars, frame.params]) g.secrets.addLayer(layer);
   const user: Record<string, unknown> = Object.assign(
     {},
     ...frame.layers,

@@ -14,6 +14,7 @@ import { conditionList, evaluateAll } from "./conditions.js";
 import { type Adapters, actionContext } from "./context.js";
 import { emptyLoopReason, isLooped, type LoopControl, loopItems, loopVarsFor, renderLoopName } from "./loop.js";
 import { itemLabel, probeSummary, shortArgs } from "./naming.js";
+import { learnNoLogInputs } from "./no-log-secrets.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { loopResult, type Result, skippedResult, statusOf } from "./result.js";
 import type { Runner } from "./runner.js";
@@ -52,6 +53,7 @@ export class StepRunner {
   private stepVars(step: Step, frame: Frame, loopVars: Scope | undefined): Scope | undefined {
     const raw = step.raw;
     if (!raw.vars) return undefined;
+    this.r.secrets.addVars(raw.vars as Scope);
     return renderValue(
       raw.vars,
       buildScope(this.r.globals, frame, undefined, loopVars),
@@ -323,6 +325,15 @@ export class StepRunner {
     const removes =
       typeof raw.removes === "string" ? String(renderValue(raw.removes, scope, valueLocOf(raw, "removes"))) : undefined;
     const args = this.args(step, scope, r.mode === "check");
+    if (noLog) {
+      const { ...user } = scope.vars as Scope;
+      for (const k of Object.keys(loopVars ?? {})) delete user[k];
+      learnNoLogInputs(r.secrets, step.args, args, user, r.shown);
+      r.secrets.addTree(stepVars);
+    } else {
+      r.shown.add(planRef.name);
+      r.shown.add(args);
+    }
     const probe = step.action?.readOnly === true || settings.checkMode === false;
     const ctx = actionContext(this.r, this.io, step, ref, scope, settings);
     const skipBy = await this.createsRemoves(ctx, creates, removes);
@@ -461,7 +472,8 @@ export class StepRunner {
         probe: true,
         args: noLog ? "<redacted: no_log>" : args,
         info: {
-          summary: probeSummary(step, result),
+          // A probe's message is its output (a no_log `fail:` says its msg): hidden like the rest.
+          summary: noLog ? `${result.failed ? "failed" : "ran"} (output hidden: no_log)` : probeSummary(step, result),
           command: await this.commandOf(step, args, ctx),
           willChange: false,
         },
@@ -575,6 +587,8 @@ export class StepRunner {
     tags: string[],
   ): Outcome {
     const values = renderValue(step.args, scope, valueLocOf(step.raw, step.actionKey)) as Scope;
+    this.r.secrets.addVars(values);
+    if (ref.noLog) this.r.secrets.addTree(values);
     Object.assign(frame.runtime, values);
     if (this.inPlan)
       this.r.plan({
@@ -582,7 +596,7 @@ export class StepRunner {
         item,
         decision: "run",
         probe: true,
-        args: values,
+        args: ref.noLog ? "<redacted: no_log>" : values,
         info: { summary: `set ${Object.keys(values).join(", ")}`, willChange: false },
         tags,
       });
@@ -618,11 +632,13 @@ export class StepRunner {
     const path = resolve(step.baseDir, String(rendered));
     // Values are templates like playbook vars: rendered now, with the variables defined so far.
     const loaded = readVarsFile(path, valueLocOf(step.raw, step.actionKey));
+    this.r.secrets.addVars(loaded);
     const vars = renderVarsInOrder(
       loaded,
       (done) => ({ ...scope, ...done, vars: { ...(scope.vars as Scope), ...done } }),
       () => false,
     );
+    this.r.secrets.addVars(vars);
     Object.assign(frame.runtime, vars);
     if (this.inPlan)
       this.r.plan({

@@ -3,6 +3,7 @@ import type { EventSink, StepRef } from "../events.js";
 import type { Facts } from "../facts.js";
 import type { ExecAdapter } from "../io/exec.js";
 import type { FsAdapter } from "../io/fs.js";
+import type { SecretMasker } from "../secrets.js";
 import type { UnknownInfo } from "../unknown.js";
 
 /**
@@ -31,6 +32,11 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Collect user errors (templates, expressions, arguments) and throw them together at the end. */
   collectErrors?: boolean;
+  /**
+   * Taught every secret the run meets (secret-named variables from any source, no_log inputs and
+   * outputs); whoever prints events, plans or errors masks with it. Default: a private one.
+   */
+  masker?: SecretMasker;
   /** Skip the static check that `apply` does before running (tests of run-time behaviour). */
   skipCheck?: boolean;
 }

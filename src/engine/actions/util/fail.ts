@@ -1,23 +1,11 @@
+import { fsReason } from "../../io/fs-errors.js";
 import { ActionFailure } from "../types.js";
-
-const REASONS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  ENOENT: "no such file or directory",
-  ENOTDIR: "a component of the path is not a directory",
-  EISDIR: "is a directory",
-  EEXIST: "already exists",
-  ENOTEMPTY: "directory not empty",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-  ELOOP: "too many levels of symbolic links",
-};
 
 /** Turns a file-system error into a failure the user can act on: "cannot write /etc/x: permission denied (EACCES)". */
 export function fsFailure(what: string, path: string, e: unknown): ActionFailure {
   if (e instanceof ActionFailure) return e;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const reason = code ? `${REASONS[code] ?? "failed"} (${code})` : e instanceof Error ? e.message : String(e);
+  const reason = fsReason(e) ?? (code ? `failed (${code})` : e instanceof Error ? e.message : String(e));
   return new ActionFailure(`cannot ${what} ${path}: ${reason}`, { path });
 }
 

@@ -5,7 +5,7 @@ import { colorStyle, plainStyle } from "../engine/plan/text.js";
 import { chooseColor, chooseOutputMode, createReporter, SecretMasker } from "../engine/report/index.js";
 import { Runner } from "../engine/run/runner.js";
 import type { PlanEntry } from "../engine/run/types.js";
-import { type CommonOptions, common } from "./common.js";
+import { type CommonOptions, common, playbookFile } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
 import { confirm, preRunSummary } from "./summary.js";
 
@@ -35,7 +35,7 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
   process.on("SIGTERM", onSigint);
   try {
     const c = common(opts);
-    const pb = loadPlaybook(file, { presetPaths: c.presetPaths });
+    const pb = loadPlaybook(playbookFile(file), { presetPaths: c.presetPaths });
     const runOpts = {
       ...c,
       tags: opts.tags,

@@ -108,7 +108,10 @@ program
 program
   .command("playbooks")
   .description("list the bundled playbooks with their descriptions")
-  .addHelpText("after", "\nExamples:\n  runbook playbooks\n  runbook plan $(npm root)/runbook/playbooks/dev.yml\n")
+  .addHelpText(
+    "after",
+    "\nExamples:\n  runbook playbooks\n  runbook plan playbooks/dev.yml   # a bundled playbook, from any folder\n",
+  )
   .action(async () => {
     const { playbooksCommand } = await import("./info.js");
     process.exitCode = await playbooksCommand();

@@ -4,7 +4,7 @@ import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
 import { chooseColor } from "../engine/report/mode.js";
 import { SecretMasker } from "../engine/report/redact.js";
 import { VERSION } from "../version.js";
-import { type CommonOptions, common } from "./common.js";
+import { type CommonOptions, common, playbookFile } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
 
 export interface PlanOptions extends CommonOptions {
@@ -19,7 +19,7 @@ export interface PlanOptions extends CommonOptions {
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
   try {
     const c = common(opts);
-    const { playbook, entries, summary } = await planPlaybook(file, {
+    const { playbook, entries, summary } = await planPlaybook(playbookFile(file), {
       ...c,
       tags: opts.tags,
       skipTags: opts.skipTags,

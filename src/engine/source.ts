@@ -27,16 +27,18 @@ export function formatLocation(loc: SourceLocation, cwd = process.cwd()): string
 }
 
 /**
- * A file relative to the working directory when it is below it; a bundled file (playbooks/, templates/,
- * src/presets/) relative to the package, so a plan reads the same from a checkout, a global install and a
+ * A bundled file (playbooks/, templates/, src/presets/, schema/) relative to the package, any other file relative
+ * to the working directory when it is below it, so a plan reads the same from a checkout, a global install and a
  * single-file binary, and `playbooks/dev.yml` is also what `runbook plan` accepts for it.
  */
 export function displayPath(file: string, cwd = process.cwd()): string {
-  const rel = relative(cwd, file);
-  if (rel && !rel.startsWith("..")) return rel;
   const bundled = relative(PACKAGE_ROOT, file);
-  return bundled && !bundled.startsWith("..") && !bundled.startsWith("node_modules") ? bundled : file;
+  if (BUNDLED_DIRS.some((d) => bundled.startsWith(d))) return bundled;
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith("..") ? rel : file;
 }
+
+const BUNDLED_DIRS = ["playbooks/", "templates/", "src/presets/", "schema/"];
 
 /** Move a location inside a scalar (e.g. a template error at line 1, col 5 of a string). */
 export function offsetLocation(loc: SourceLocation, line: number, col: number): SourceLocation {

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, NODE, REPO } from "./cli.js";
@@ -74,6 +74,31 @@ export function describeBinary(arch: keyof typeof targets): void {
       expect(r.stderr).toBe("");
       expect(r.stdout).toBe(`${VERSION}\n`);
     }, 60_000);
+
+    it("unpacks its files into the cache once, or into the OS temp folder when the cache cannot be written", () => {
+      const r = run(["presets"]);
+      expect(r.status).toBe(0);
+      const unpacked = readdirSync(join(cache.dir, "runbook", "files"));
+      expect(unpacked).toEqual([expect.stringMatching(new RegExp(`^${VERSION.replaceAll(".", "\\.")}-[0-9a-f]{16}$`))]);
+      expect(
+        existsSync(join(cache.dir, "runbook", "files", unpacked[0] as string, "src/presets/istio/preset.yml")),
+      ).toBe(true);
+      // A file where the cache folder should be: nothing can be created under it.
+      const blocked = join(cwd.dir, "not-a-folder");
+      writeFileSync(blocked, "");
+      const tmp = join(cwd.dir, "tmp");
+      mkdirSync(tmp);
+      const [cmd, ...pre] = t.command(exe);
+      const r2 = spawnSync(cmd as string, [...pre, "plan", "playbooks/dev.yml"], {
+        cwd: cwd.dir,
+        env: { ...env, XDG_CACHE_HOME: blocked, TMPDIR: tmp },
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      expect(r2.stderr).toBe("");
+      expect(r2.status).toBe(0);
+      expect(readdirSync(tmp)).toEqual([expect.stringMatching(/^runbook-\d+$/)]);
+    }, 120_000);
 
     it("validates every bundled playbook", () => {
       const r = run(["validate", ...PLAYBOOKS]);

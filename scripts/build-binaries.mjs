@@ -92,9 +92,19 @@ async function nodeBinary(target) {
   return bin;
 }
 
+// Runs a linux-arm64 Node on an x64 build machine (Debian: qemu-user-static, libc6-arm64-cross, libstdc++6-arm64-cross).
+const QEMU = ["/usr/bin/qemu-aarch64-static", "/usr/local/bin/qemu-aarch64-static"].find((p) => existsSync(p));
+const ARM64_SYSROOT = "/usr/aarch64-linux-gnu";
+const canEmulate = (target) =>
+  target === "linux-arm64" && QEMU && existsSync(join(ARM64_SYSROOT, "lib", "ld-linux-aarch64.so.1"));
+
 for (const target of TARGETS) {
-  // V8's code cache is only valid on the machine that made it: use it for the host's binary only.
-  const useCodeCache = target === HOST;
+  // V8's code cache (about half of a plan's start-up) is only valid for the CPU that made it: the blob is made
+  // by the target's own Node, natively or under qemu; without either, the binary goes without the cache.
+  const nodeBin = await nodeBinary(target);
+  const maker = target === HOST ? [NODE] : canEmulate(target) ? [QEMU, "-L", ARM64_SYSROOT, nodeBin] : undefined;
+  // RUNBOOK_SEA_CODE_CACHE=0 leaves it out (to measure it, or for a build that is byte-for-byte reproducible).
+  const useCodeCache = maker !== undefined && process.env.RUNBOOK_SEA_CODE_CACHE !== "0";
   const blob = join(WORK, `${target}.blob`);
   const config = join(WORK, `${target}.sea-config.json`);
   writeFileSync(
@@ -107,10 +117,11 @@ for (const target of TARGETS) {
       assets: { "files.json": join(WORK, "files.json"), "files.id": join(WORK, "files.id") },
     }),
   );
-  execFileSync(NODE, ["--experimental-sea-config", config], { stdio: ["ignore", "ignore", "pipe"] });
+  const [cmd, ...pre] = maker ?? [NODE];
+  execFileSync(cmd, [...pre, "--experimental-sea-config", config], { stdio: ["ignore", "ignore", "pipe"] });
   const exe = join(OUT, `runbook-${target}`);
   rmSync(exe, { force: true });
-  copyFileSync(await nodeBinary(target), exe);
+  copyFileSync(nodeBin, exe);
   chmodSync(exe, 0o755);
   // postject's ELF library warns about every .note section of Node's binary; harmless, and it buries the output.
   const warn = console.warn;
@@ -122,5 +133,6 @@ for (const target of TARGETS) {
   }
   const sum = createHash("sha256").update(readFileSync(exe)).digest("hex");
   writeFileSync(`${exe}.sha256`, `${sum}  ${basename(exe)}\n`);
-  process.stdout.write(`${relative(ROOT, exe)}  ${(readFileSync(exe).length / 1e6).toFixed(1)} MB  sha256 ${sum}\n`);
+  const cacheNote = useCodeCache ? "" : maker ? "  (no code cache)" : "  (no code cache: no qemu to run its Node)";
+  process.stdout.write(`${relative(ROOT, exe)}  ${(readFileSync(exe).length / 1e6).toFixed(1)} MB  sha256 ${sum}${cacheNote}\n`);
 }

@@ -134,5 +134,7 @@ for (const target of TARGETS) {
   const sum = createHash("sha256").update(readFileSync(exe)).digest("hex");
   writeFileSync(`${exe}.sha256`, `${sum}  ${basename(exe)}\n`);
   const cacheNote = useCodeCache ? "" : maker ? "  (no code cache)" : "  (no code cache: no qemu to run its Node)";
-  process.stdout.write(`${relative(ROOT, exe)}  ${(readFileSync(exe).length / 1e6).toFixed(1)} MB  sha256 ${sum}${cacheNote}\n`);
+  process.stdout.write(
+    `${relative(ROOT, exe)}  ${(readFileSync(exe).length / 1e6).toFixed(1)} MB  sha256 ${sum}${cacheNote}\n`,
+  );
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Refuse an older Node in one line before importing anything (the imports themselves fail on it). 22.15 is the
-// measured minimum: below it undici (downloads, k8s) needs zlib zstd, which Node added in 22.15.
+// Refuse an older Node in one line before importing anything (the imports themselves fail on it). The suite
+// passes from 22.15 (below it undici needs zlib zstd), but undici declares and supports only >= 22.19, and npm
+// warns EBADENGINE for it on every install below that: 22.19 is the minimum we promise (package.json engines).
 const [maj, min] = process.versions.node.split(".").map(Number);
-if (maj < 22 || (maj === 22 && min < 15)) {
+if (maj < 22 || (maj === 22 && min < 19)) {
   process.stderr.write(
-    `runbook needs Node >= 22.15 (this is Node ${process.versions.node}); install Node 22.15+ or use the single-file runbook for linux-arm64/x64\n`,
+    `runbook needs Node >= 22.19 (this is Node ${process.versions.node}); install Node 22.19+ or use the single-file runbook for linux-arm64/x64\n`,
   );
   process.exit(2);
 }

@@ -5,7 +5,7 @@ import { colorStyle, plainStyle } from "../engine/plan/text.js";
 import { chooseColor, chooseOutputMode, createReporter, SecretMasker } from "../engine/report/index.js";
 import { Runner } from "../engine/run/runner.js";
 import type { PlanEntry } from "../engine/run/types.js";
-import { type CommonOptions, common } from "./common.js";
+import { type CommonOptions, common, playbookFile } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
 import { listCommand } from "./list.js";
 import { confirm, preRunSummary } from "./summary.js";
@@ -44,7 +44,7 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
     if (listed !== undefined) return listed;
     const c = common(opts);
     masker.addVars(c.extraVars);
-    const pb = loadPlaybook(file, { presetPaths: c.presetPaths });
+    const pb = loadPlaybook(playbookFile(file), { presetPaths: c.presetPaths });
     masker.addVars(pb.vars).addVars(pb.varsFiles);
     const runOpts = {
       ...c,

@@ -1,6 +1,9 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { RunbookError } from "../engine/errors.js";
 import { createFacts, FACT_NAMES, type Facts } from "../engine/facts.js";
 import { didYouMeanHint } from "../engine/suggest.js";
+import { PACKAGE_ROOT } from "../version.js";
 import { parseExtraVars } from "./extra-vars.js";
 
 export interface CommonOptions {
@@ -32,4 +35,11 @@ export function common(opts: CommonOptions) {
     presetPaths: opts.presetPath ?? [],
     facts: factsFrom(opts.fact),
   };
+}
+
+/** A playbook argument: the file as given, or a bundled one (`playbooks/dev.yml`) when no such file is here. */
+export function playbookFile(file: string): string {
+  if (isAbsolute(file) || existsSync(file) || !file.startsWith("playbooks/")) return file;
+  const bundled = join(PACKAGE_ROOT, file);
+  return existsSync(bundled) ? bundled : file;
 }

@@ -99,13 +99,32 @@ program
 
 program
   .command("schema")
-  .description("print the JSON Schema of playbooks (default) or presets, for YAML editors")
+  .description("print the JSON Schema of playbooks (default) or presets, or write both for an editor (--write)")
   .argument("[which]", "playbook or preset")
+  .option("--write <dir>", "write both schemas into DIR/.vscode/ and yaml.schemas into DIR/.vscode/settings.json")
+  .option(
+    "--glob <pattern>",
+    "with --write: files that are playbooks (repeatable; default playbooks/*.yml …)",
+    collect,
+    [],
+  )
   .addHelpText(
     "after",
-    "\nPut this first line in a playbook and VS Code (YAML extension) completes and checks it:\n  # yaml-language-server: $schema=./node_modules/runbook/schema/playbook.schema.json\n\nExamples:\n  runbook schema > playbook.schema.json\n  runbook schema preset\n",
+    "\nVS Code (YAML extension) and other yaml-language-server editors complete and check playbooks with it:\n  runbook schema --write .        # the project folder: schemas and settings under .vscode/\nor with a first line in a playbook next to node_modules/:\n  # yaml-language-server: $schema=./node_modules/runbook/schema/playbook.schema.json\n\nExamples:\n  runbook schema > playbook.schema.json\n  runbook schema preset\n  runbook schema --write . --glob 'deploy/*.yml'\n",
   )
-  .action(async (which: string | undefined) => {
+  .action(async (which: string | undefined, opts: { write?: string; glob: string[] }) => {
+    if (opts.write !== undefined) {
+      const { writeSchemas, DEFAULT_PLAYBOOK_GLOBS } = await import("./schema-write.js");
+      try {
+        writeSchemas(opts.write, opts.glob.length ? opts.glob : DEFAULT_PLAYBOOK_GLOBS, (l) =>
+          process.stdout.write(`${l}\n`),
+        );
+      } catch (e) {
+        printError(e);
+        process.exitCode = exitCodeOf(e);
+      }
+      return;
+    }
     const { schemaCommand } = await import("./info.js");
     process.exitCode = await schemaCommand(which);
   });
@@ -113,7 +132,10 @@ program
 program
   .command("playbooks")
   .description("list the bundled playbooks with their descriptions")
-  .addHelpText("after", "\nExamples:\n  runbook playbooks\n  runbook plan $(npm root)/runbook/playbooks/dev.yml\n")
+  .addHelpText(
+    "after",
+    "\nExamples:\n  runbook playbooks\n  runbook plan playbooks/dev.yml   # a bundled playbook, from any folder\n",
+  )
   .action(async () => {
     const { playbooksCommand } = await import("./info.js");
     process.exitCode = await playbooksCommand();
@@ -161,12 +183,11 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
+// No top-level await: the single-file binary runs this as CommonJS, which has none.
+program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
     process.exit(e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version" ? 0 : 2);
   }
   printError(e);
   process.exitCode = exitCodeOf(e);
-}
+});

@@ -4,7 +4,7 @@ import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
 import { chooseColor } from "../engine/report/mode.js";
 import { maskDeep, SecretMasker } from "../engine/secrets.js";
 import { VERSION } from "../version.js";
-import { type CommonOptions, common } from "./common.js";
+import { type CommonOptions, common, playbookFile } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
 import { listCommand } from "./list.js";
 
@@ -27,7 +27,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
     if (listed !== undefined) return listed;
     const c = common(opts);
     masker.addVars(c.extraVars);
-    const { playbook, entries, summary } = await planPlaybook(file, {
+    const { playbook, entries, summary } = await planPlaybook(playbookFile(file), {
       ...c,
       masker,
       tags: opts.tags,

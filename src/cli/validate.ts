@@ -2,7 +2,7 @@ import { checkPlaybook } from "../api.js";
 import { RunbookError, RunbookErrors } from "../engine/errors.js";
 import { loadPlaybook } from "../engine/load/playbook.js";
 import { SecretMasker } from "../engine/secrets.js";
-import { type CommonOptions, common } from "./common.js";
+import { type CommonOptions, common, playbookFile } from "./common.js";
 import { printError } from "./errors.js";
 
 /** Every static check on every file; all problems are printed, then exit 2 if any. */
@@ -13,7 +13,7 @@ export async function validateCommand(files: string[], opts: CommonOptions): Pro
   const errors: RunbookError[] = [];
   for (const f of files) {
     try {
-      await checkPlaybook(loadPlaybook(f, { presetPaths: c.presetPaths }), { ...c, masker });
+      await checkPlaybook(loadPlaybook(playbookFile(f), { presetPaths: c.presetPaths }), { ...c, masker });
       process.stdout.write(`ok ${f}\n`);
     } catch (e) {
       if (e instanceof RunbookErrors) errors.push(...e.errors);

@@ -1,4 +1,5 @@
 import { relative } from "node:path";
+import { PACKAGE_ROOT } from "../version.js";
 
 /** Where a YAML node came from. Lines and columns are 1-based. */
 export interface SourceLocation {
@@ -20,15 +21,24 @@ export function sourceText(file: string): string | undefined {
   return sources.get(file);
 }
 
-/** `file:line:col`, with the file relative to the working directory when it is below it. */
+/** `file:line:col`, with the file shown as displayPath shows it. */
 export function formatLocation(loc: SourceLocation, cwd = process.cwd()): string {
   return `${displayPath(loc.file, cwd)}:${loc.line}:${loc.col}`;
 }
 
+/**
+ * A bundled file (playbooks/, templates/, src/presets/, schema/) relative to the package, any other file relative
+ * to the working directory when it is below it, so a plan reads the same from a checkout, a global install and a
+ * single-file binary, and `playbooks/dev.yml` is also what `runbook plan` accepts for it.
+ */
 export function displayPath(file: string, cwd = process.cwd()): string {
+  const bundled = relative(PACKAGE_ROOT, file);
+  if (BUNDLED_DIRS.some((d) => bundled.startsWith(d))) return bundled;
   const rel = relative(cwd, file);
   return rel && !rel.startsWith("..") ? rel : file;
 }
+
+const BUNDLED_DIRS = ["playbooks/", "templates/", "src/presets/", "schema/"];
 
 /** Move a location inside a scalar (e.g. a template error at line 1, col 5 of a string). */
 export function offsetLocation(loc: SourceLocation, line: number, col: number): SourceLocation {

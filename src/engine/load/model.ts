@@ -17,6 +17,8 @@ export interface LoadedPreset {
   file: string;
   parameters: Record<string, PresetParam>;
   tasks: Step[];
+  /** `returns:` templates over params and facts, set for later steps as `<name>.<key>` (e.g. `istio.bin`). */
+  returns: Record<string, string>;
   readme?: string | undefined;
   /** Where it was found: "bundled", "playbook", "path", "npm", "relative". */
   origin: string;

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../../version.js";
 
-/** The bundled presets: src/presets in the package (dist/engine/load → ../../../src/presets). */
-export const BUNDLED_PRESETS = resolve(dirname(fileURLToPath(import.meta.url)), "../../../src/presets");
+/** The bundled presets: src/presets in the package (or in a single-file binary's unpacked files). */
+export const BUNDLED_PRESETS = join(PACKAGE_ROOT, "src/presets");
 
 export interface PresetLocation {
   dir: string;

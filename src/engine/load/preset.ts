@@ -30,6 +30,12 @@ export const presetFileSchema = z
       .optional()
       .describe("Typed parameters, passed with `with:`"),
     tasks: z.array(z.unknown()).describe("The steps; parameters are under `params.`"),
+    returns: z
+      .record(z.string().regex(/^[A-Za-z_]\w*$/), z.string())
+      .optional()
+      .describe(
+        'Values for later steps, templates over `params` and `facts` (e.g. `bin: "{{ params.install_dir }}/istioctl"`): set as `<preset name>.<key>` (`istio.bin`; `-` in the name becomes `_`) when the preset step is reached, also when its steps are skipped',
+      ),
   })
   .strict();
 
@@ -84,6 +90,7 @@ function readPreset(dir: string, origin: string, loader: Loader): LoadedPreset {
     file,
     parameters,
     tasks: [],
+    returns: r.data.returns ?? {},
     readme: existsSync(readmePath) ? readFileSync(readmePath, "utf8") : undefined,
     origin,
   };

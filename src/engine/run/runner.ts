@@ -507,30 +507,20 @@ export class Runner {
   }
 
   private async preset(step: Step, frame: Frame): Promise<void> {
-    if (this.filteredOut(step, frame)) return;
-    if (this.beforeStartWhole(step, frame)) return;
+    // A preset passed over still sets what it returns, so an `always` step after it can use them.
+    if (this.filteredOut(step, frame) || this.beforeStartWhole(step, frame)) {
+      this.presetReturns(step, frame, true);
+      return;
+    }
     const preset = step.preset!;
-    const raw = step.raw;
     const scope = buildScope(this.globals, frame);
     const cond = this.entryCondition(step, scope);
     if (cond.skip) {
+      this.presetReturns(step, frame, true);
       for (const s of preset.tasks) this.skipTree(s, frame, cond.skip, true);
       return;
     }
-    const given = (renderValue(raw.with ?? {}, scope, valueLocOf(raw, "with")) ?? {}) as Record<string, unknown>;
-    const params: Record<string, unknown> = {};
-    // Defaults may be templates over facts and earlier parameters (e.g. "{{ facts.home }}/.local/bin").
-    const defaultsScope = { facts: this.globals.facts, env: this.globals.env, runbook: this.globals.runbook, params };
-    for (const [k, p] of Object.entries(preset.parameters)) {
-      const v = k in given ? given[k] : renderValue(p.default, defaultsScope, { file: preset.file, line: 1, col: 1 });
-      if (v === undefined) continue;
-      if (!containsUnknown(v)) {
-        const msg = checkParam(k, p, v);
-        if (msg)
-          throw new RunbookError("preset-param", msg, { location: valueLocOf(raw.with, k) ?? keyLocOf(raw, "preset") });
-      }
-      params[k] = v;
-    }
+    const params = this.presetReturns(step, frame, false);
     const inner: Frame = {
       layers: [],
       runtime: {},
@@ -540,6 +530,45 @@ export class Runner {
       inherited: { ...frame.inherited, tags: this.tagsOf(step, frame) },
     };
     await this.walk(preset.tasks, inner);
+  }
+
+  /**
+   * A preset's parameters (`with:` over the defaults, checked), and its `returns:` set in the caller's scope as
+   * `<name>.<key>`. Returns depend only on params and facts, so a later step can call `{{ istio.bin }}` also when
+   * the preset was skipped or filtered out by tags; there (`quiet`) a `with:` that cannot render sets nothing.
+   */
+  private presetReturns(step: Step, frame: Frame, quiet: boolean): Record<string, unknown> {
+    const preset = step.preset!;
+    const raw = step.raw;
+    const params: Record<string, unknown> = {};
+    try {
+      const scope = buildScope(this.globals, frame);
+      const given = (renderValue(raw.with ?? {}, scope, valueLocOf(raw, "with")) ?? {}) as Record<string, unknown>;
+      // Defaults may be templates over facts and earlier parameters (e.g. "{{ facts.home }}/.local/bin").
+      const defaultsScope = { facts: this.globals.facts, env: this.globals.env, runbook: this.globals.runbook, params };
+      for (const [k, p] of Object.entries(preset.parameters)) {
+        const v = k in given ? given[k] : renderValue(p.default, defaultsScope, { file: preset.file, line: 1, col: 1 });
+        if (v === undefined) continue;
+        if (!containsUnknown(v)) {
+          const msg = checkParam(k, p, v);
+          if (msg)
+            throw new RunbookError("preset-param", msg, {
+              location: valueLocOf(raw.with, k) ?? keyLocOf(raw, "preset"),
+            });
+        }
+        params[k] = v;
+      }
+      const keys = Object.keys(preset.returns);
+      if (keys.length) {
+        const at = { file: preset.file, line: 1, col: 1 };
+        frame.runtime[preset.name.replace(/\W/g, "_")] = Object.fromEntries(
+          keys.map((k) => [k, renderValue(preset.returns[k], defaultsScope, at)]),
+        );
+      }
+    } catch (e) {
+      if (!quiet) throw e;
+    }
+    return params;
   }
 
   /** A `notify` naming no handler is a typo that would silently never run (Ansible errors too). */

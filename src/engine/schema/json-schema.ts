@@ -33,7 +33,9 @@ function actionSchema(name: string, schema: z.ZodType, description: string): Jso
 function stepSchema(): Json {
   const properties: Json = {};
   for (const [k, s] of Object.entries(stepKeySchemas)) properties[k] = js(s);
-  const actionNames: string[] = ["block"];
+  // `block` goes last: an editor reports a step with no action as the first branch's missing key, which
+  // should read as an action (`shell`), not `block`.
+  const actionNames: string[] = [];
   for (const a of ACTION_LIST) {
     for (const key of [a.name, ...(a.aliases ?? [])]) {
       properties[key] = actionSchema(a.name, a.schema, a.description);
@@ -52,6 +54,7 @@ function stepSchema(): Json {
     properties[k] = { description: `reserved: ${RESERVED_ACTIONS[k]}` };
     actionNames.push(k);
   }
+  actionNames.push("block");
   properties.block = {
     ...STEPS,
     description: "Steps that share when/tags/vars/become/environment, with rescue and always",
@@ -60,7 +63,7 @@ function stepSchema(): Json {
   properties.always = { ...STEPS, description: "Steps run after the block whatever happened" };
   return {
     type: "object",
-    description: "A step: exactly one action key (or block) plus any of the common keys",
+    description: `A step: exactly one action (${ACTION_LIST.map((a) => a.name).join(", ")}; or preset, include_tasks, block, …) plus any of the common keys`,
     properties,
     additionalProperties: false,
     oneOf: actionNames.map((k) => ({ required: [k] })),

@@ -1,5 +1,6 @@
 import { checkPlaybook } from "../api.js";
 import { RunbookError } from "../engine/errors.js";
+import { killAllSteps } from "../engine/io/exec.js";
 import { loadPlaybook } from "../engine/load/playbook.js";
 import { colorStyle, plainStyle } from "../engine/plan/text.js";
 import { chooseColor, chooseOutputMode, createReporter, SecretMasker } from "../engine/report/index.js";
@@ -27,12 +28,17 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
-    // A second Ctrl-C stops waiting for children to die.
-    if (interrupts > 1) process.exit(130);
+    // A second Ctrl-C stops waiting for children to die: kill the step's tree at once and leave.
+    if (interrupts > 1) {
+      killAllSteps("SIGKILL");
+      process.stderr.write("interrupted again; the step's processes were killed\n");
+      process.exit(130);
+    }
     controller.abort();
   };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
+  process.on("SIGHUP", onSigint);
   try {
     const c = common(opts);
     const pb = loadPlaybook(file, { presetPaths: c.presetPaths });
@@ -92,5 +98,6 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
+    process.off("SIGHUP", onSigint);
   }
 }

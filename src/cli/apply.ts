@@ -88,7 +88,11 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
     }
     if (summary.status === "interrupted") {
       const at = summary.stoppedAt;
-      process.stderr.write(`interrupted${at ? ` during [${at.id}] ${at.name}` : ""}; its processes were stopped\n`);
+      const where = at ? ` ${summary.stoppedAfter ? "after" : "during"} [${at.id}] ${at.name}` : "";
+      const what = summary.stoppedAfter
+        ? "it had finished (its result above says what it did)"
+        : "its processes were stopped";
+      process.stderr.write(`interrupted${where}; ${what}\n`);
       return 130;
     }
     return summary.status === "ok" ? 0 : 1;

@@ -27,5 +27,6 @@ export async function runProcess(ctx: ActionContext, req: ExecRequest, cmd: stri
     stdout_lines: lines(r.stdout),
     stderr_lines: lines(r.stderr),
     msg: failed ? (r.interrupted ? "interrupted" : `non-zero return code ${r.rc}`) : "",
+    ...(r.interrupted ? { interrupted: true } : {}),
   };
 }

@@ -91,6 +91,7 @@ describe("fast YAML path", () => {
     ["a syntax error", "a: b: c\n"],
     ["a mapping as a key", "? { a: 1 }\n: x\n"],
     ["an empty sequence item", "a:\n  -\n  - x\n"],
+    ["a __proto__ key", "__proto__: { polluted: true }\n"],
   ])("steps aside for %s", (_, text) => {
     expect(parseYamlFast("/snippet/aside.yml", text)).toBeUndefined();
   });

@@ -67,7 +67,8 @@ export function fastParse<L>(
       top.value.push(value);
     } else if (top.key === undefined) {
       const name = String(value);
-      if (name === "<<" || Object.hasOwn(top.value, name)) return false;
+      // `__proto__` would set the object's prototype: the slow path decides what that key means.
+      if (name === "<<" || name === "__proto__" || Object.hasOwn(top.value, name)) return false;
       top.key = { name, range, loc: loc(range[0], range[1]) };
       return true;
     } else {

@@ -1,21 +1,25 @@
 #!/usr/bin/env node
-// Engine benchmarks: wall-clock time of the real CLI (process start-up included), side by side with
-// ansible-playbook when it is on PATH. Timings are for people, never for pass/fail tests.
+// Engine benchmarks: wall-clock time and peak RSS of the real CLI (process start-up included), side by side with
+// ansible-playbook when it is on PATH, in the same run. Timings are for people, never for pass/fail tests.
 //
-//   npm run bench                      the engine benchmarks (version, empty, shell, loop, print)
+//   npm run bench                      the engine benchmarks (version, empty, shell, shell1000, loop, print, heavy-plan)
 //   npm run bench -- shell loop        only benchmarks whose name contains one of the words
 //   npm run bench -- all               the engine benchmarks, then every bench/*.mjs
 //   npm run bench -- download          bench/download.mjs (any bench/*.mjs whose name matches)
-//   options: --runs=N (runbook, default 10)  --ansible-runs=N (default 3)  --no-ansible  --keep
+//   options: --runs=N (runbook, default 10)  --long-runs=N (1,000 steps and the heavy plan, default 3)
+//            --ansible-runs=N (default 3)  --no-ansible  --keep  --json (one JSON document on stdout)
+//            --bundle=FILE (also time a single-file build of the CLI; or RUNBOOK_BUNDLE=FILE)
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ansiblePlaybook, HEAVY, LONG, N, PRINTS, runbookPlaybook } from "./lib/playbooks.mjs";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, "..");
 const CLI = join(ROOT, "bin", "runbook.js");
+const RSS_PROBE = join(BENCH_DIR, "lib", "rss-probe.mjs");
 // The project pins its Node as a dev dependency; prefer it even when this script runs under another node.
 const LOCAL_NODE = join(ROOT, "node_modules", ".bin", "node");
 const NODE = existsSync(LOCAL_NODE) ? LOCAL_NODE : process.execPath;
@@ -30,58 +34,27 @@ const flag = (name, dflt) => {
 };
 if (flag("help", false) || flag("h", false)) {
   console.log(
-    "usage: npm run bench -- [all | NAME...] [--runs=N] [--ansible-runs=N] [--no-ansible] [--keep]\n" +
-      "  NAME filters by substring: version, empty, shell, loop, print, or a bench/*.mjs script name",
+    "usage: npm run bench -- [all | NAME...] [--runs=N] [--long-runs=N] [--ansible-runs=N] [--no-ansible] [--keep]\n" +
+      "                        [--json] [--bundle=FILE]\n" +
+      "  NAME filters by substring: version, empty, shell, shell1000, loop, print, heavy-plan, or a bench/*.mjs name",
   );
   process.exit(0);
 }
 const RUNS = Math.max(1, Number(flag("runs", 10)));
+const LONG_RUNS = Math.max(1, Number(flag("long-runs", 3)));
 const ANSIBLE_RUNS = Math.max(1, Number(flag("ansible-runs", 3)));
 const NO_ANSIBLE = flag("no-ansible", false) === true;
 const KEEP = flag("keep", false) === true;
+const JSON_OUT = flag("json", false) === true;
+const BUNDLE_ARG = flag("bundle", process.env.RUNBOOK_BUNDLE);
+const BUNDLE = typeof BUNDLE_ARG === "string" && BUNDLE_ARG !== "" ? resolve(BUNDLE_ARG) : undefined;
 const words = argv.filter((a) => !a.startsWith("-"));
 const ALL = words.includes("all");
 const filters = words.filter((w) => w !== "all");
 const wanted = (name) => ALL || filters.length === 0 || filters.some((f) => name.includes(f));
-
-// ---------------------------------------------------------------------------------------------- playbooks
-
-const N = 100;
-const PRINTS = 1000;
-
-function runbookPlaybook(kind) {
-  const head = [`name: bench ${kind}`, "tasks:"];
-  const body = [];
-  if (kind === "empty") return "name: bench empty\ntasks: []\n";
-  if (kind === "shell") for (let i = 0; i < N; i++) body.push(`  - name: task ${i}`, '    shell: "true"');
-  if (kind === "loop")
-    body.push("  - name: loop", '    shell: "true {{ item }}"', `    loop: [${range(N).join(", ")}]`);
-  if (kind === "print") for (let i = 0; i < PRINTS; i++) body.push(`  - name: print ${i}`, `    print: "message ${i}"`);
-  return `${[...head, ...body].join("\n")}\n`;
-}
-
-// The shape of ansible.md §5: one play on localhost, no facts, one task per step.
-function ansiblePlaybook(kind) {
-  const head = [`- name: bench ${kind}`, "  hosts: localhost", "  gather_facts: false", "  tasks:"];
-  const body = [];
-  if (kind === "empty") return `${[...head.slice(0, 3), "  tasks: []"].join("\n")}\n`;
-  if (kind === "shell")
-    for (let i = 0; i < N; i++) body.push(`    - name: task ${i}`, '      ansible.builtin.shell: "true"');
-  if (kind === "loop")
-    body.push(
-      "    - name: loop",
-      '      ansible.builtin.shell: "true {{ item }}"',
-      `      loop: "{{ range(${N}) | list }}"`,
-    );
-  if (kind === "print")
-    for (let i = 0; i < PRINTS; i++)
-      body.push(`    - name: print ${i}`, "      ansible.builtin.debug:", `        msg: "message ${i}"`);
-  return `${[...head, ...body].join("\n")}\n`;
-}
-
-function range(n) {
-  return Array.from({ length: n }, (_, i) => i);
-}
+// With --json the tables and progress go to stderr, and stdout holds only the JSON document.
+const say = JSON_OUT ? (...a) => console.error(...a) : (...a) => console.log(...a);
+const progress = (text) => (JSON_OUT ? process.stderr : process.stdout).write(text);
 
 // ---------------------------------------------------------------------------------------------- timing
 
@@ -106,12 +79,13 @@ function timeOnce(cmd, args, env) {
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let out = "";
-    child.stdout.on("data", (d) => {
-      if (out.length < 1e6) out += d;
-    });
-    child.stderr.on("data", (d) => {
-      if (out.length < 1e6) out += d;
-    });
+    // Keep the end of the output (a plan of 10,000 steps prints megabytes): checks look at its summary.
+    const keep = (d) => {
+      out += d;
+      if (out.length > 2e6) out = out.slice(-1e6);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
     child.on("error", rej);
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -185,21 +159,53 @@ function which(cmd) {
 
 // ---------------------------------------------------------------------------------------------- main
 
-// In this order; `empty` also runs whenever a per-step figure needs the start-up cost subtracted.
+// In this order; `empty` also runs whenever a per-step figure needs the start-up cost subtracted. `long`: fewer
+// runs (--long-runs). `ansible`: also run the same work through ansible-playbook.
 const BENCHES = [
-  { name: "version", label: "--version" },
-  { name: "empty", label: "empty playbook (start-up)" },
-  { name: "shell", label: `${N} × shell "true"` },
-  { name: "loop", label: `1 shell step, loop over ${N} items` },
-  { name: "print", label: `${PRINTS} × print` },
+  { name: "version", label: "--version", ansible: true },
+  { name: "empty", label: "empty playbook (start-up)", ansible: true },
+  { name: "shell", label: `${N} × shell "true"`, ansible: true },
+  { name: "shell1000", label: `${LONG.toLocaleString("en-US")} × shell "true"`, long: true },
+  { name: "loop", label: `1 shell step, loop over ${N} items`, ansible: true },
+  { name: "print", label: `${PRINTS.toLocaleString("en-US")} × print`, ansible: true },
+  { name: "heavy-plan", label: `plan of ${HEAVY.toLocaleString("en-US")} steps (when + vars + template)`, long: true },
 ];
 
+/** The arguments after `node` for one benchmark, and a check of its output. */
+function jobFor(b, dir, entry) {
+  if (b.name === "version") return { args: [entry, "--version"], check: (out) => /\d+\.\d+\.\d+/.test(out) };
+  const file = join(dir, `${b.name}.yml`);
+  if (!existsSync(file)) writeFileSync(file, runbookPlaybook(b.name));
+  if (b.name === "heavy-plan")
+    return { args: [entry, "plan", file], check: (out) => new RegExp(`${HEAVY} steps: `).test(out) };
+  return { args: [entry, "apply", "--output", "plain", file], check: (out) => /\nrecap +done /.test(out) };
+}
+
+/** Peak RSS (MB) of one more run of the CLI, measured inside it by bench/lib/rss-probe.mjs. */
+async function peakRssMb(args, dir) {
+  const file = join(dir, "rss.txt");
+  rmSync(file, { force: true });
+  await timeOnce(NODE, ["--import", RSS_PROBE, ...args], { RUNBOOK_BENCH_RSS: file });
+  return existsSync(file) ? Number(readFileSync(file, "utf8")) / 1024 : undefined;
+}
+
+function gitCommit() {
+  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" });
+  return r.status === 0 ? `${r.stdout.trim()}${dirty.stdout.trim() ? " (modified)" : ""}` : undefined;
+}
+
 async function engineBenches() {
-  const needs = (b) => wanted(b.name) || (b.name === "empty" && ["shell", "loop", "print"].some(wanted));
+  const perStep = ["shell", "shell1000", "loop", "print"];
+  const needs = (b) => wanted(b.name) || (b.name === "empty" && perStep.some(wanted));
   const selected = BENCHES.filter(needs);
-  if (selected.length === 0) return;
+  if (selected.length === 0) return undefined;
   if (!existsSync(join(ROOT, "dist", "cli", "main.js"))) {
     console.error("dist/ is missing: run `npm run build` first");
+    process.exit(2);
+  }
+  if (BUNDLE && !existsSync(BUNDLE)) {
+    console.error(`--bundle: ${BUNDLE} does not exist`);
     process.exit(2);
   }
 
@@ -209,56 +215,75 @@ async function engineBenches() {
     ? spawnSync(ansible, ["--version"], { encoding: "utf8" }).stdout.split("\n")[0].trim()
     : undefined;
   const cpus = os.cpus();
-  console.log("runbook engine benchmarks");
-  console.log(
-    `  machine: ${os.availableParallelism()} cores (${cpus[0]?.model ?? "?"}), ${os.platform()} ${os.release()}`,
-  );
-  console.log(`  node:    ${nodeVersion} (${NODE === LOCAL_NODE ? "node_modules/.bin/node" : NODE})`);
-  console.log(`  ansible: ${ansibleVersion ?? (NO_ANSIBLE ? "skipped (--no-ansible)" : "not on PATH")}`);
   const load = os.loadavg()[0];
-  console.log(
-    `  load:    ${load.toFixed(2)} (1-min average)${load > os.availableParallelism() * 0.5 ? "  ← busy machine: figures will be noisy" : ""}`,
+  const machine = {
+    cores: os.availableParallelism(),
+    cpu: cpus[0]?.model ?? "?",
+    os: `${os.platform()} ${os.release()}`,
+    node: nodeVersion,
+    ansible: ansibleVersion,
+    loadBefore: load,
+    commit: gitCommit(),
+    date: new Date().toISOString(),
+  };
+  say("runbook engine benchmarks");
+  say(`  machine: ${machine.cores} cores (${machine.cpu}), ${machine.os}`);
+  say(`  commit:  ${machine.commit ?? "?"}`);
+  say(`  node:    ${nodeVersion} (${NODE === LOCAL_NODE ? "node_modules/.bin/node" : NODE})`);
+  say(`  ansible: ${ansibleVersion ?? (NO_ANSIBLE ? "skipped (--no-ansible)" : "not on PATH")}`);
+  say(`  bundle:  ${BUNDLE ?? "none (--bundle=FILE to time one)"}`);
+  say(
+    `  load:    ${load.toFixed(2)} (1-min average)${load > machine.cores * 0.5 ? "  ← busy machine: figures will be noisy" : ""}`,
   );
-  console.log(
-    `  runs:    ${RUNS} per runbook benchmark, ${ANSIBLE_RUNS} per Ansible one, after one warm-up each; runbook's interleaved\n`,
+  say(
+    `  runs:    ${RUNS} per runbook benchmark (${LONG_RUNS} for the long ones), ${ANSIBLE_RUNS} per Ansible one, after one warm-up each; runbook's interleaved\n`,
   );
 
   const dir = mkdtempSync(join(os.tmpdir(), "runbook-bench-"));
   try {
     // runbook: one warm-up each, then round after round of every benchmark and the spawn floor, so a machine
     // that gets busier or quieter during the run shifts all figures alike (the derived ones are differences).
-    const jobs = selected.map((b) => {
-      if (b.name === "version") return { b, args: [CLI, "--version"], check: (out) => /\d+\.\d+\.\d+/.test(out) };
-      const file = join(dir, `${b.name}.yml`);
-      writeFileSync(file, runbookPlaybook(b.name));
-      return { b, args: [CLI, "apply", "--output", "plain", file], check: (out) => /\nrecap +done /.test(out) };
-    });
-    const withFloor = selected.some((b) => b.name === "shell" || b.name === "loop");
-    process.stdout.write("  runbook  warming up ...");
+    const jobs = selected.map((b) => ({
+      b,
+      key: b.name,
+      label: b.label,
+      runs: b.long ? LONG_RUNS : RUNS,
+      ...jobFor(b, dir, CLI),
+    }));
+    if (BUNDLE)
+      for (const b of selected.filter((x) => x.name === "version" || x.name === "empty" || x.name === "shell"))
+        jobs.push({ b, key: `${b.name}:bundle`, label: `${b.label}, bundle`, runs: RUNS, ...jobFor(b, dir, BUNDLE) });
+    const withFloor = selected.some((b) => b.name === "shell" || b.name === "loop" || b.name === "shell1000");
+    progress("  runbook  warming up ...");
     for (const j of jobs) {
       const warm = await timeOnce(NODE, j.args, {});
-      if (!j.check(warm.out)) throw new Error(`unexpected output from runbook ${j.b.name}:\n${warm.out.slice(-2000)}`);
+      if (!j.check(warm.out)) throw new Error(`unexpected output from runbook ${j.key}:\n${warm.out.slice(-2000)}`);
     }
     if (withFloor) await spawnShells(N);
-    process.stdout.write(` measuring ${RUNS} rounds:`);
-    const wall = Object.fromEntries(jobs.map((j) => [j.b.name, []]));
-    const cpu = Object.fromEntries(jobs.map((j) => [j.b.name, []]));
+    progress(` measuring ${RUNS} rounds:`);
+    const wall = Object.fromEntries(jobs.map((j) => [j.key, []]));
+    const cpu = Object.fromEntries(jobs.map((j) => [j.key, []]));
     const floor = [];
     for (let i = 0; i < RUNS; i++) {
       for (const j of jobs) {
+        if (i >= j.runs) continue;
         const r = await timeOnce(NODE, j.args, {});
-        wall[j.b.name].push(r.ms);
-        if (r.cpu !== undefined) cpu[j.b.name].push(r.cpu);
+        wall[j.key].push(r.ms);
+        if (r.cpu !== undefined) cpu[j.key].push(r.cpu);
       }
       if (withFloor) floor.push(await spawnShells(N));
-      process.stdout.write(` ${i + 1}`);
+      progress(` ${i + 1}`);
     }
-    process.stdout.write("\n");
+    progress("\n  runbook  peak RSS, one more run each ...");
     const results = {};
     for (const j of jobs) {
-      const c = cpu[j.b.name];
-      results[j.b.name] = { rb: { ...stats(wall[j.b.name]), cpu: c.length ? median(c) : undefined } };
+      const c = cpu[j.key];
+      results[j.key] = {
+        label: j.label,
+        rb: { ...stats(wall[j.key]), cpu: c.length ? median(c) : undefined, rssMb: await peakRssMb(j.args, dir) },
+      };
     }
+    progress(" done\n");
     const spawnFloor = withFloor ? stats(floor) : undefined;
 
     if (ansible) {
@@ -268,7 +293,7 @@ async function engineBenches() {
         ANSIBLE_PYTHON_INTERPRETER: "/usr/bin/python3",
         ANSIBLE_LOCALHOST_WARNING: "0",
       };
-      for (const b of selected) {
+      for (const b of selected.filter((x) => x.ansible)) {
         let aargs;
         if (b.name === "version") aargs = ["--version"];
         else {
@@ -276,90 +301,169 @@ async function engineBenches() {
           writeFileSync(file, ansiblePlaybook(b.name));
           aargs = ["-i", "localhost,", "-c", "local", file];
         }
-        process.stdout.write(`  ansible  ${b.label} ...`);
+        progress(`  ansible  ${b.label} ...`);
         const check = (out) => b.name === "version" || /PLAY RECAP/.test(out);
         results[b.name].an = await measure(ansible, aargs, ANSIBLE_RUNS, env, check);
-        process.stdout.write(` ${fmt(results[b.name].an.median)}\n`);
+        progress(` ${fmt(results[b.name].an.median)}\n`);
       }
     }
 
-    // ---- the table
-    const rows = [["wall clock", "runbook median", "min", "cpu", "ansible median", "min", "cpu", "ansible / runbook"]];
-    for (const b of selected) {
-      const { rb, an } = results[b.name];
-      rows.push([
-        b.label,
-        fmt(rb.median),
-        fmt(rb.min),
-        fmt(rb.cpu),
-        an ? fmt(an.median) : "–",
-        an ? fmt(an.min) : "–",
-        an ? fmt(an.cpu) : "–",
-        an ? `${(an.median / rb.median).toFixed(1)}×` : "–",
-      ]);
-    }
-    if (spawnFloor)
-      rows.push([`${N} × /bin/sh -c true from node`, fmt(spawnFloor.median), fmt(spawnFloor.min), "", "", "", "", ""]);
-    console.log(`\n${table(rows)}\n`);
-
-    // ---- derived figures and targets. On a busy machine the minimum is the steadier figure, so both are shown.
-    const derived = [["derived", "runbook median", "min", "ansible median", "target", ""]];
-    const verdict = (med, min, limit) =>
-      med === undefined ? "" : med <= limit ? "ok" : min <= limit ? "ok at min only" : "MISSED";
-    const row = (label, pick, f, limit, target) => {
-      const med = pick("median");
-      const min = pick("min");
-      const an = pick("median", "an");
-      derived.push([label, f(med), f(min), f(an), target ?? "", limit === undefined ? "" : verdict(med, min, limit)]);
+    const report = {
+      machine: { ...machine, loadAfter: os.loadavg()[0] },
+      runs: RUNS,
+      longRuns: LONG_RUNS,
+      results,
+      spawnFloor,
     };
-    const get = (name, stat, side = "rb") => results[name]?.[side]?.[stat];
-    if (results.version) row("--version", (st, side) => get("version", st, side), fmt, 150, "< 150 ms");
-    if (results.shell)
-      row(`${N} shell steps incl. start-up`, (st, side) => get("shell", st, side), fmt, 500, "< 500 ms");
-    for (const name of ["shell", "loop"]) {
-      if (!results[name] || !results.empty) continue;
-      const per = (st, side) => {
-        const v = get(name, st, side);
-        const e = get("empty", st, side);
-        return v === undefined || e === undefined ? undefined : (v - e) / N;
-      };
-      const what = name === "loop" ? "loop item" : "shell step";
-      row(`per ${what} (minus start-up)`, per, fmtFine);
-      if (spawnFloor) {
-        const over = (st, side) => {
-          const v = per(st, side);
-          return v === undefined ? undefined : v - spawnFloor[st] / N;
-        };
-        row("  overhead above the shell spawn", over, fmtFine, 5, "< 5 ms");
-      }
-    }
-    if (results.print && results.empty) {
-      const per = (st, side) => {
-        const v = get("print", st, side);
-        const e = get("empty", st, side);
-        return v === undefined || e === undefined ? undefined : (v - e) / PRINTS;
-      };
-      row("per print step (minus start-up)", per, fmtFine);
-    }
-    if (spawnFloor)
-      derived.push([
-        "one /bin/sh -c true from node",
-        fmtFine(spawnFloor.median / N),
-        fmtFine(spawnFloor.min / N),
-        "",
-        "",
-        "",
-      ]);
-    if (derived.length > 1) console.log(`${table(derived)}\n`);
-
+    report.derived = derive(results, spawnFloor);
+    printTables(jobs, results, spawnFloor, report.derived);
     if (!ansible && !NO_ANSIBLE) {
-      console.log("ansible-playbook is not on PATH; to compare side by side install it (for benchmarking only):");
-      console.log("  apt-get update && apt-get install -y ansible-core\n");
+      say("ansible-playbook is not on PATH; to compare side by side install it (for benchmarking only):");
+      say("  apt-get update && apt-get install -y ansible-core\n");
     }
+    return report;
   } finally {
-    if (KEEP) console.log(`playbooks kept in ${dir}`);
+    if (KEEP) say(`playbooks kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Figures computed from the benchmarks, with their targets (issue 17). `value`/`min` from medians/minimums. */
+function derive(results, spawnFloor) {
+  const out = [];
+  const get = (name, stat, side = "rb") => results[name]?.[side]?.[stat];
+  const verdict = (med, min, limit, atLeast) => {
+    if (med === undefined || limit === undefined) return "";
+    const ok = (v) => (atLeast ? v >= limit : v <= limit);
+    return ok(med) ? "ok" : min !== undefined && ok(min) ? "ok at min only" : "MISSED";
+  };
+  // `pick(stat, side)`; `withAnsible`: pick also reads Ansible's side ("an"), for the same figure of its run.
+  const row = (label, unit, pick, limit, target, { atLeast = false, withAnsible = false } = {}) => {
+    const value = pick("median");
+    const min = pick("min");
+    const ansible = withAnsible ? pick("median", "an") : undefined;
+    if (value === undefined) return;
+    out.push({ label, unit, value, min, ansible, target, verdict: verdict(value, min, limit, atLeast) });
+  };
+  const perStep = (name, count) => (st, side) => {
+    const v = get(name, st, side);
+    const e = get("empty", st, side);
+    return v === undefined || e === undefined ? undefined : (v - e) / count;
+  };
+  row("--version", "ms", (st, side) => get("version", st, side), 150, "≤ 150 ms", { withAnsible: true });
+  row("start-up (empty playbook)", "ms", (st, side) => get("empty", st, side), 80, "≤ 80 ms", { withAnsible: true });
+  row("start-up, bundle", "ms", (st) => get("empty:bundle", st), 80, "≤ 80 ms");
+  row(`${N} shell steps incl. start-up`, "ms", (st, side) => get("shell", st, side), 300, "≤ 300 ms", {
+    withAnsible: true,
+  });
+  row(`${N} shell steps, bundle`, "ms", (st) => get("shell:bundle", st), 300, "≤ 300 ms");
+  if (results.shell?.an)
+    row(
+      "ansible / runbook, 100 shell steps",
+      "×",
+      (st) => (st === "median" ? get("shell", "median", "an") / get("shell", "median") : undefined),
+      60,
+      "≥ 60×",
+      { atLeast: true },
+    );
+  row(
+    `${LONG} / ${N} shell steps (wall)`,
+    "×",
+    (st) => {
+      const a = get("shell1000", st);
+      const b = get("shell", st);
+      return a === undefined || b === undefined ? undefined : a / b;
+    },
+    10.5,
+    "≤ 10.5×",
+  );
+  row(
+    `peak RSS, ${LONG} shell steps`,
+    "MB",
+    (st) => (st === "median" ? get("shell1000", "rssMb") : undefined),
+    100,
+    "< 100 MB",
+  );
+  row(`peak RSS, ${N} shell steps`, "MB", (st) => (st === "median" ? get("shell", "rssMb") : undefined));
+  for (const [name, count, what] of [
+    ["shell", N, "shell step"],
+    ["shell1000", LONG, `shell step (${LONG})`],
+    ["loop", N, "loop item"],
+  ]) {
+    const per = perStep(name, count);
+    row(`per ${what} (minus start-up)`, "ms", per, undefined, undefined, { withAnsible: name !== "shell1000" });
+    if (spawnFloor && results[name])
+      row(
+        "  overhead above the shell spawn",
+        "ms",
+        (st, side) => {
+          const v = per(st, side);
+          return v === undefined ? undefined : v - spawnFloor[st] / N;
+        },
+        1,
+        "≤ 1 ms",
+        { withAnsible: name !== "shell1000" },
+      );
+  }
+  row("per print step (minus start-up)", "ms", perStep("print", PRINTS), undefined, undefined, { withAnsible: true });
+  row(`plan of ${HEAVY.toLocaleString("en-US")} heavy steps`, "ms", (st) => get("heavy-plan", st), 1000, "≤ 1 s");
+  row(
+    `peak RSS, plan of ${HEAVY.toLocaleString("en-US")} heavy steps`,
+    "MB",
+    (st) => (st === "median" ? get("heavy-plan", "rssMb") : undefined),
+    150,
+    "≤ 150 MB",
+  );
+  if (spawnFloor) row("one /bin/sh -c true from node", "ms", (st) => spawnFloor[st] / N);
+  return out;
+}
+
+function printTables(jobs, results, spawnFloor, derived) {
+  const mb = (v) => (v === undefined ? "–" : `${v.toFixed(0)} MB`);
+  const rows = [
+    ["wall clock", "runbook median", "min", "cpu", "peak RSS", "ansible median", "min", "cpu", "ansible / runbook"],
+  ];
+  for (const j of jobs) {
+    const { rb, an } = results[j.key];
+    rows.push([
+      j.label,
+      fmt(rb.median),
+      fmt(rb.min),
+      fmt(rb.cpu),
+      mb(rb.rssMb),
+      an ? fmt(an.median) : "–",
+      an ? fmt(an.min) : "–",
+      an ? fmt(an.cpu) : "–",
+      an ? `${(an.median / rb.median).toFixed(1)}×` : "–",
+    ]);
+  }
+  if (spawnFloor)
+    rows.push([
+      `${N} × /bin/sh -c true from node`,
+      fmt(spawnFloor.median),
+      fmt(spawnFloor.min),
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+    ]);
+  say(`\n${table(rows)}\n`);
+  const show = (d, v) =>
+    v === undefined
+      ? "–"
+      : d.unit === "MB"
+        ? mb(v)
+        : d.unit === "×"
+          ? `${v.toFixed(1)}×`
+          : v < 10
+            ? fmtFine(v)
+            : fmt(v);
+  const drows = [["derived", "runbook median", "min", "ansible median", "target", ""]];
+  for (const d of derived)
+    drows.push([d.label, show(d, d.value), show(d, d.min), show(d, d.ansible), d.target ?? "", d.verdict]);
+  if (drows.length > 1) say(`${table(drows)}\n`);
 }
 
 /** Colleagues' benchmarks: bench/*.mjs, run with `all` or when a filter names them. */
@@ -369,9 +473,11 @@ async function scriptBenches() {
     .sort();
   const chosen = scripts.filter((f) => ALL || filters.some((w) => basename(f, ".mjs").includes(w)));
   for (const f of chosen) {
-    console.log(`\n== bench/${f}`);
+    say(`\n== bench/${f}`);
     const code = await new Promise((res) => {
-      const c = spawn(NODE, [join(BENCH_DIR, f)], { stdio: "inherit" });
+      const c = spawn(NODE, [join(BENCH_DIR, f)], {
+        stdio: ["inherit", JSON_OUT ? process.stderr : "inherit", "inherit"],
+      });
       c.on("close", res);
       c.on("error", () => res(1));
     });
@@ -388,5 +494,6 @@ async function scriptBenches() {
   }
 }
 
-await engineBenches();
+const report = await engineBenches();
+if (JSON_OUT && report) console.log(JSON.stringify(report, null, 2));
 await scriptBenches();

@@ -1,5 +1,6 @@
 import { checkPlaybook } from "../api.js";
 import { RunbookError } from "../engine/errors.js";
+import { killAllSteps } from "../engine/io/exec.js";
 import { loadPlaybook } from "../engine/load/playbook.js";
 import { colorStyle, plainStyle } from "../engine/plan/text.js";
 import { chooseColor, chooseOutputMode, createReporter, SecretMasker } from "../engine/report/index.js";
@@ -30,12 +31,17 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
-    // A second Ctrl-C stops waiting for children to die.
-    if (interrupts > 1) process.exit(130);
+    // A second Ctrl-C stops waiting for children to die: kill the step's tree at once and leave.
+    if (interrupts > 1) {
+      killAllSteps("SIGKILL");
+      process.stderr.write("interrupted again; the step's processes were killed\n");
+      process.exit(130);
+    }
     controller.abort();
   };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
+  process.on("SIGHUP", onSigint);
   // One masker for the check pass, the run, the reporter and any error: the run teaches it every secret it meets.
   const masker = new SecretMasker();
   const mask = (t: string) => (opts.showSecrets ? t : masker.mask(t));
@@ -92,7 +98,11 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
     }
     if (summary.status === "interrupted") {
       const at = summary.stoppedAt;
-      process.stderr.write(`interrupted${at ? ` during [${at.id}] ${at.name}` : ""}; its processes were stopped\n`);
+      const where = at ? ` ${summary.stoppedAfter ? "after" : "during"} [${at.id}] ${at.name}` : "";
+      const what = summary.stoppedAfter
+        ? "it had finished (its result above says what it did)"
+        : "its processes were stopped";
+      process.stderr.write(`interrupted${where}; ${what}\n`);
       return 130;
     }
     return summary.status === "ok" ? 0 : 1;
@@ -102,5 +112,6 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
+    process.off("SIGHUP", onSigint);
   }
 }

@@ -1,3 +1,5 @@
+// First: V8 heap settings must be in place before the other modules allocate.
+import "./heap.js";
 import "../engine/regexp-guard.js";
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";

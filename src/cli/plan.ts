@@ -1,4 +1,5 @@
 import { planPlaybook } from "../api.js";
+import { killAllSteps } from "../engine/io/exec.js";
 import { planDocument } from "../engine/plan/document.js";
 import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
 import { chooseColor } from "../engine/report/mode.js";
@@ -22,6 +23,14 @@ export interface PlanOptions extends CommonOptions {
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
   const masker = new SecretMasker();
   const mask = (t: string) => (opts.showSecrets ? t : masker.mask(t));
+  // A plan changes nothing, so an interrupt needs no unwinding: kill the probes' processes (check_mode: false) and leave.
+  const onSignal = () => {
+    killAllSteps("SIGKILL");
+    process.stderr.write("plan interrupted; its processes were killed\n");
+    process.exit(130);
+  };
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const s of signals) process.on(s, onSignal);
   try {
     const listed = listCommand(file, opts);
     if (listed !== undefined) return listed;
@@ -49,5 +58,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   } catch (e) {
     printError(e, mask);
     return exitCodeOf(e);
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
   }
 }

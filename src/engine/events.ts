@@ -74,6 +74,8 @@ export type RunEvent =
       durationMs: number;
       /** The step that failed or was running when the run was interrupted. */
       stoppedAt?: StepRef | undefined;
+      /** Interrupted: `stoppedAt` had completed when the run stopped (its step-end says what it did). */
+      stoppedAfter?: boolean | undefined;
       error?: string | undefined;
     };
 

@@ -35,5 +35,6 @@ export async function runProcess(ctx: ActionContext, req: ExecRequest, cmd: stri
     stdout_lines: lines(stdout),
     stderr_lines: lines(stderr),
     msg: failed ? (r.interrupted ? "interrupted" : `non-zero return code ${r.rc}`) : "",
+    ...(r.interrupted ? { interrupted: true } : {}),
   };
 }

@@ -17,6 +17,7 @@ import {
 } from "yaml";
 import { RunbookError } from "../errors.js";
 import { registerSource, type SourceLocation, sourceText } from "../source.js";
+import { fastParse } from "./yaml-fast.js";
 
 /** Where a mapping or sequence, its keys and its values were written. */
 interface NodeInfo {
@@ -285,6 +286,25 @@ function yamlError(
 /** Parse one YAML document, keeping a location for every mapping, sequence, key and value. */
 export function parseYaml(file: string, text: string): unknown {
   registerSource(file, text);
+  const fast = parseYamlFast(file, text);
+  if (fast) return fast.value;
+  return parseYamlSlow(file, text);
+}
+
+/** The fast path (yaml-fast.ts); undefined sends the document to the `yaml` library. */
+export function parseYamlFast(file: string, text: string): { value: unknown } | undefined {
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
+  return fastParse(
+    text,
+    (start, end) => rangeLoc(file, lc, [start, end]),
+    (value, node) => infos.set(value, node),
+  );
+}
+
+/** The reference path: the `yaml` library's document model, with its error messages. */
+export function parseYamlSlow(file: string, text: string): unknown {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, merge: false });
   const err = doc.errors[0];

@@ -25,7 +25,10 @@ export function ttyRecap(e: RunEnd, slowest: EndedStep[], style: Style): string[
     .join(style.dim(" · "));
   const head = e.status === "ok" ? style.green("Done") : style.red(e.status === "failed" ? "Failed" : "Interrupted");
   const lines = [`${style.bold(head)} in ${formatDuration(e.durationMs)}  ${counts}`];
-  if (e.status === "interrupted" && e.stoppedAt) lines.push(`  stopped at ${stepLabel(e.stoppedAt)}`);
+  if (e.status === "interrupted" && e.stoppedAt)
+    lines.push(
+      `  stopped ${e.stoppedAfter ? "after" : "at"} ${stepLabel(e.stoppedAt)}${e.stoppedAfter ? " (it finished)" : ""}`,
+    );
   if (e.error) lines.push(`  ${style.red(e.error)}`);
   if (slowest.length > 0) {
     const width = Math.max(...slowest.map((s) => formatDuration(s.durationMs).length));

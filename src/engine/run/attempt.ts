@@ -117,6 +117,8 @@ async function execute(env: AttemptEnv, step: Step, args: unknown, ctx: ActionCo
           controller.abort();
         }, ctx.timeoutMs)
       : undefined;
+  // Nothing has happened yet: an interrupt here stops the step before it starts.
+  if (env.signal.aborted) throw new Interrupted(ctx.step);
   const t0 = performance.now();
   let res: ActionResult;
   try {
@@ -132,7 +134,9 @@ async function execute(env: AttemptEnv, step: Step, args: unknown, ctx: ActionCo
     if (timer) clearTimeout(timer);
     env.signal.removeEventListener("abort", onAbort);
   }
-  if (env.signal.aborted) throw new Interrupted(ctx.step);
+  // An action cut short by the interrupt stops the run here. One that completed anyway (a file written and
+  // renamed into place) is reported as what it did; the run stops before the next step.
+  if (env.signal.aborted && (res.failed || res.interrupted === true)) throw new Interrupted(ctx.step);
   const result: Result = {
     ...res,
     changed: res.changed,

@@ -64,7 +64,8 @@ export function actionContext(
     env: { ...settings.environment },
     become: settings.become === true,
     becomeUser: settings.becomeUser,
-    timeoutMs: settings.timeoutMs,
+    // `timeout: 0` means no timeout, as in Ansible; it also lifts a block's timeout for one step.
+    timeoutMs: settings.timeoutMs || undefined,
     noLog,
     dryRun: r.mode !== "run" || settings.checkMode === true,
     signal: r.signal,

@@ -34,6 +34,8 @@ export interface RunSummary {
   stats: Stats;
   durationMs: number;
   stoppedAt?: StepRef | undefined;
+  /** Interrupted: `stoppedAt` had completed (and reported its result) when the run stopped. */
+  stoppedAfter?: boolean | undefined;
   /** A failure that was not a step's own (e.g. a template error met at run time). */
   error?: RunbookError | undefined;
 }
@@ -155,7 +157,13 @@ export class Runner {
       summary = { status: "ok", stats: this.stats, durationMs: 0 };
     } catch (e) {
       if (e instanceof Interrupted) {
-        summary = { status: "interrupted", stats: this.stats, durationMs: 0, stoppedAt: e.step ?? this.current };
+        summary = {
+          status: "interrupted",
+          stats: this.stats,
+          durationMs: 0,
+          stoppedAt: e.step ?? this.current,
+          ...(e.finished ? { stoppedAfter: true } : {}),
+        };
       } else if (e instanceof StepFailed) {
         summary = { status: "failed", stats: this.stats, durationMs: 0, stoppedAt: e.step };
         if (this.options.forceHandlers) await this.flushHandlers(frame).catch(() => undefined);
@@ -171,6 +179,7 @@ export class Runner {
       stats: summary.stats,
       durationMs: summary.durationMs,
       stoppedAt: summary.stoppedAt,
+      stoppedAfter: summary.stoppedAfter,
       error: summary.error?.message,
     });
     return summary;
@@ -218,7 +227,8 @@ export class Runner {
 
   async walk(steps: Step[], frame: Frame): Promise<void> {
     for (const step of steps) {
-      if (this.signal.aborted) throw new Interrupted(this.current);
+      // Every step started so far has reported its end, so `current` finished before the stop.
+      if (this.signal.aborted) throw new Interrupted(this.current, this.current !== undefined);
       if (this.collecting) {
         try {
           await this.step(step, frame);

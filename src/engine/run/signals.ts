@@ -12,9 +12,16 @@ export class StepFailed extends Error {
   }
 }
 
-/** The run was interrupted (SIGINT): unwind without running rescue or handlers. */
+/**
+ * The run was interrupted (SIGINT): unwind without running rescue or handlers. `finished`: the interrupt
+ * came while `step` ran, but the step completed anyway (a template write already renamed into place) and its
+ * result was reported; the run stopped before the next step.
+ */
 export class Interrupted extends Error {
-  constructor(readonly step: StepRef | undefined) {
+  constructor(
+    readonly step: StepRef | undefined,
+    readonly finished = false,
+  ) {
     super("interrupted");
     this.name = "Interrupted";
   }

@@ -81,7 +81,7 @@ export const stepKeySchemas = {
     ])
     .describe("How many times to retry (default 3)"),
   delay: stepDurationSchema.describe('Pause between retries (default "5s")'),
-  timeout: stepDurationSchema.describe("Kill the step (its whole process tree) after this long"),
+  timeout: stepDurationSchema.describe("Kill the step (its whole process tree) after this long; 0 means no timeout"),
   tags: stringList.describe("Tags for --tags/--skip-tags; `always` and `never` behave as in Ansible"),
   notify: stringList.describe("Handler name(s) or listen topic(s) to run if the step changed something"),
   become: booleanKey.describe("Run through `sudo -n`"),

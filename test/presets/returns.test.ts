@@ -87,12 +87,14 @@ describe("preset returns", () => {
         "  tags: [install]",
         "- print: 'tags {{ my_tool.bin }}'",
         "  tags: [always]",
+        "- print: other",
+        "  tags: [other]",
         "",
       ].join("\n"),
     });
     const r = await printed("b.yml", { tags: ["other"] });
     expect(r.summary.status).toBe("ok");
-    expect(r.msgs).toEqual(["when /w/tool", "tags /t/tool"]);
+    expect(r.msgs).toEqual(["when /w/tool", "tags /t/tool", "other"]);
   });
 
   test("validate rejects a returns key that is not a name, or a value that is not a string", async () => {

@@ -25,6 +25,8 @@ export interface FastNode<L> {
   loc: L;
   keys: Map<string, L>;
   values: Map<string | number, L>;
+  /** Plain scalars YAML 1.1 reads differently (see yaml.ts readAsYaml11). */
+  yaml11?: Map<string | number, unknown>;
 }
 
 interface Open<L> {
@@ -45,6 +47,8 @@ export function fastParse<L>(
   text: string,
   loc: (start: number, end: number) => L,
   record: (value: object, node: FastNode<L>) => void,
+  /** For a plain scalar: its YAML 1.1 value when that differs from the parsed one. */
+  alt?: (source: string, value: unknown) => { value: unknown } | undefined,
 ): { value: unknown } | undefined {
   let events: Event[];
   try {
@@ -56,7 +60,7 @@ export function fastParse<L>(
   let root: unknown = null;
   let documents = 0;
   // Returns false when the value cannot be placed here the way the slow path would.
-  const attach = (value: unknown, range: Range, tail: number): boolean => {
+  const attach = (value: unknown, range: Range, tail: number, v11?: { value: unknown }): boolean => {
     const top = stack[stack.length - 1];
     if (!top) {
       root = value;
@@ -64,6 +68,7 @@ export function fastParse<L>(
     }
     if (Array.isArray(top.value)) {
       top.node.values.set(top.value.length, loc(range[0], range[1]));
+      if (v11) (top.node.yaml11 ??= new Map()).set(top.value.length, v11.value);
       top.value.push(value);
     } else if (top.key === undefined) {
       const name = String(value);
@@ -73,6 +78,7 @@ export function fastParse<L>(
       return true;
     } else {
       top.value[top.key.name] = value;
+      if (v11) (top.node.yaml11 ??= new Map()).set(top.key.name, v11.value);
       top.node.keys.set(top.key.name, top.key.loc);
       top.node.values.set(top.key.name, range === top.key.range ? top.key.loc : loc(range[0], range[1]));
       top.key = undefined;
@@ -104,7 +110,9 @@ export function fastParse<L>(
         // What the `yaml` library counts as the scalar's tail: an empty value keeps its line break (not its comment).
         const empty = e.valueStart < 0;
         const tail = block || (empty && text[s.range[1]] !== "#") ? s.range[1] : lineTail(text, s.range[1]);
-        if (!attach(s.value, s.range, tail)) return undefined;
+        const v11 =
+          alt && e.style === SCALAR_STYLE.PLAIN ? alt(text.slice(e.valueStart, e.valueEnd), s.value) : undefined;
+        if (!attach(s.value, s.range, tail, v11)) return undefined;
         break;
       }
       case EVENT_ID.ALIAS:

@@ -50,9 +50,14 @@ const YAML11_CANDIDATE =
 
 function yaml11Value(node: Node | null): { value: unknown } | undefined {
   if (!isScalar(node) || node.type !== "PLAIN" || typeof node.source !== "string") return undefined;
-  if (!YAML11_CANDIDATE.test(node.source)) return undefined;
-  const value = parse(node.source, KUBECTL_SCALARS) as unknown;
-  return Object.is(value, node.value) ? undefined : { value };
+  return yaml11Of(node.source, node.value);
+}
+
+/** The YAML 1.1 value of a plain scalar's source, when it differs from its YAML 1.2 value. */
+function yaml11Of(source: string, value12: unknown): { value: unknown } | undefined {
+  if (!YAML11_CANDIDATE.test(source)) return undefined;
+  const value = parse(source, KUBECTL_SCALARS) as unknown;
+  return Object.is(value, value12) ? undefined : { value };
 }
 
 function noteYaml11(info: NodeInfo, key: string | number, node: Node | null): void {
@@ -300,6 +305,7 @@ export function parseYamlFast(file: string, text: string): { value: unknown } | 
     text,
     (start, end) => rangeLoc(file, lc, [start, end]),
     (value, node) => infos.set(value, node),
+    yaml11Of,
   );
 }
 

@@ -68,7 +68,7 @@ export function fastParse<L>(
     }
     if (Array.isArray(top.value)) {
       top.node.values.set(top.value.length, loc(range[0], range[1]));
-      if (v11) (top.node.yaml11 ??= new Map()).set(top.value.length, v11.value);
+      if (v11) noteAlt(top.node, top.value.length, v11.value);
       top.value.push(value);
     } else if (top.key === undefined) {
       const name = String(value);
@@ -78,7 +78,7 @@ export function fastParse<L>(
       return true;
     } else {
       top.value[top.key.name] = value;
-      if (v11) (top.node.yaml11 ??= new Map()).set(top.key.name, v11.value);
+      if (v11) noteAlt(top.node, top.key.name, v11.value);
       top.node.keys.set(top.key.name, top.key.loc);
       top.node.values.set(top.key.name, range === top.key.range ? top.key.loc : loc(range[0], range[1]));
       top.key = undefined;
@@ -226,4 +226,9 @@ function closingBracket(text: string, from: number): number {
     if (c === "#") i = text.indexOf("\n", i) < 0 ? text.length : text.indexOf("\n", i);
   }
   return text.length;
+}
+
+function noteAlt<L>(node: FastNode<L>, key: string | number, value: unknown): void {
+  node.yaml11 ??= new Map();
+  node.yaml11.set(key, value);
 }

@@ -140,7 +140,8 @@ const clients = {
     // RUNBOOK_BIN: another build of runbook to time instead of the npm CLI (the single-file binary).
     const bin = process.env.RUNBOOK_BIN;
     const args = ["apply", "-o", "plain", playbook];
-    return () => (bin ? run(bin, args, { HOME: work }) : run(NODE, [join(root, "bin/runbook.js"), ...args], { HOME: work }));
+    return () =>
+      bin ? run(bin, args, { HOME: work }) : run(NODE, [join(root, "bin/runbook.js"), ...args], { HOME: work });
   },
   // The stand-in serves the OpenAPI v3 index kubectl reads to learn that it can leave validation to the
   // server (fieldValidation=Strict), as runbook does. HOME: kubectl's discovery cache (~/.kube/cache) lives there.

@@ -6,6 +6,7 @@ import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { CLI, NODE, REPO } from "../support/cli.js";
 import { type FakeKube, startFakeKube, writeKubeconfig } from "../support/fake-kube/index.js";
 import { ReleaseServer } from "../support/release-server.js";
@@ -61,10 +62,14 @@ const crd = (group: string, kind: string, plural: string): Obj => ({
 });
 
 // What the Gateway API mirror serves: enough of standard-install.yaml for a waypoint.
-const GATEWAY_API_CRDS = `apiVersion: apiextensions.k8s.io/v1
+// Every Gateway API release stamps its CRDs with its bundle version and channel.
+const gatewayApiCrd = (version: string, channel: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
   name: gateways.gateway.networking.k8s.io
+  annotations:
+    gateway.networking.k8s.io/bundle-version: ${version}
+    gateway.networking.k8s.io/channel: ${channel}
 spec:
   group: gateway.networking.k8s.io
   names: { kind: Gateway, plural: gateways, singular: gateway, listKind: GatewayList }
@@ -75,6 +80,7 @@ spec:
       storage: true
       schema: { openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true } }
 `;
+const GATEWAY_API_CRDS = gatewayApiCrd("v1.5.1", "standard");
 
 let mirror: ReleaseServer;
 
@@ -98,6 +104,10 @@ interface Scenario {
   args?: string[];
   /** Expected exit code of both runs. */
   code?: number;
+  /** Objects each fake API server holds before the first run, besides what `istioctl install` creates. */
+  seed?: Obj[];
+  /** false: a variant of the fixture's scenario, whose commands UPDATE_GOLDEN must not write. */
+  golden?: boolean;
 }
 
 interface RunOutcome {
@@ -129,6 +139,7 @@ async function applyScenario(s: Scenario) {
     kube.applyAs("istioctl", crd("security.istio.io", "PeerAuthentication", "peerauthentications"));
     kube.applyAs("istioctl", crd("security.istio.io", "AuthorizationPolicy", "authorizationpolicies"));
     kube.applyAs("istioctl", crd("networking.istio.io", "Gateway", "gateways"));
+    for (const o of s.seed ?? []) kube.applyAs("kubectl", o);
     const seeded = JSON.parse(await readFile(join(state, `${ctx}.json`), "utf8")) as { namespaces?: Obj };
     for (const ns of Object.keys(seeded.namespaces ?? {})) {
       kube.applyAs("kubectl", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
@@ -184,7 +195,7 @@ async function applyScenario(s: Scenario) {
     const first = await apply();
     const second = await apply();
     // UPDATE_GOLDEN=1 rewrites the expected commands; review the diff before committing it.
-    if (process.env.UPDATE_GOLDEN) {
+    if (process.env.UPDATE_GOLDEN && s.golden !== false) {
       for (const [n, o] of [first, second].entries()) {
         await writeFile(join(FIXTURES, s.fixture, `commands-run${n + 1}.txt`), `${o.commands.join("\n")}\n`);
       }
@@ -271,6 +282,71 @@ describe("bundled playbooks against the stand-ins", () => {
     });
     expect(r.second.commands).toEqual(await r.expected(2));
     expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 90_000);
+
+  test("ambient-migration.yml keeps newer Gateway API CRDs (v1.6.1) instead of downgrading them", async () => {
+    const newer = parseYaml(gatewayApiCrd("v1.6.1", "standard")) as Obj;
+    const r = await applyScenario({
+      fixture: "ambient-migration",
+      playbook: "ambient-migration.yml",
+      extraVars: () => ({ gateway_api_mirror: mirror.url("gateway-api") }),
+      seed: [newer],
+      golden: false,
+    });
+    expect(r.first.code, r.first.output).toBe(0);
+    expect(r.first.output).toContain("Gateway API v1.6.1 (standard) is installed, newer than v1.5.1: left as it is");
+    // The pinned file was never downloaded nor applied: the CRD is still v1.6.1's.
+    expect(r.first.output).not.toContain("Apply the Gateway API standard CRDs v1.5.1");
+    const crdNow = find(
+      r.objects[0],
+      "apiextensions.k8s.io/v1",
+      "CustomResourceDefinition",
+      undefined,
+      "gateways.gateway.networking.k8s.io",
+    );
+    expect((crdNow?.metadata as { annotations?: Record<string, string> } | undefined)?.annotations).toMatchObject({
+      "gateway.networking.k8s.io/bundle-version": "v1.6.1",
+    });
+    expect(r.first.commands).toEqual(await r.expected(1));
+    expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 90_000);
+
+  test("ambient-migration.yml keeps older Gateway API CRDs (v1.4.1) unless gateway_api_upgrade is set", async () => {
+    const older = parseYaml(gatewayApiCrd("v1.4.1", "standard")) as Obj;
+    const bundleOf = (objects: Obj[] | undefined) =>
+      (
+        find(
+          objects,
+          "apiextensions.k8s.io/v1",
+          "CustomResourceDefinition",
+          undefined,
+          "gateways.gateway.networking.k8s.io",
+        )?.metadata as { annotations?: Record<string, string> } | undefined
+      )?.annotations?.["gateway.networking.k8s.io/bundle-version"];
+    const kept = await applyScenario({
+      fixture: "ambient-migration",
+      playbook: "ambient-migration.yml",
+      extraVars: () => ({ gateway_api_mirror: mirror.url("gateway-api") }),
+      args: ["--tags", "crds"],
+      seed: [older],
+      golden: false,
+    });
+    expect(kept.first.code, kept.first.output).toBe(0);
+    expect(kept.first.output).toContain("Gateway API v1.4.1 is installed, older than v1.5.1: left as it is.");
+    expect(bundleOf(kept.objects[0])).toBe("v1.4.1");
+    const upgraded = await applyScenario({
+      fixture: "ambient-migration",
+      playbook: "ambient-migration.yml",
+      extraVars: () => ({ gateway_api_mirror: mirror.url("gateway-api"), gateway_api_upgrade: true }),
+      args: ["--tags", "crds"],
+      seed: [older],
+      golden: false,
+    });
+    expect(upgraded.first.code, upgraded.first.output).toBe(0);
+    expect(bundleOf(upgraded.objects[0])).toBe("v1.5.1");
+    // Upgraded once: the second run finds v1.5.1 and applies nothing.
+    expect(upgraded.second.output).toContain("Gateway API v1.5.1 (standard) is already installed.");
+    expect(changedCount(upgraded.second.output), upgraded.second.output).toBe(0);
   }, 90_000);
 
   // Same engine needs as above (the whole playbook is checked before it runs).

@@ -140,9 +140,12 @@ async function applyScenario(s: Scenario) {
     kube.applyAs("istioctl", crd("security.istio.io", "AuthorizationPolicy", "authorizationpolicies"));
     kube.applyAs("istioctl", crd("networking.istio.io", "Gateway", "gateways"));
     for (const o of s.seed ?? []) kube.applyAs("kubectl", o);
-    const seeded = JSON.parse(await readFile(join(state, `${ctx}.json`), "utf8")) as { namespaces?: Obj };
-    for (const ns of Object.keys(seeded.namespaces ?? {})) {
-      kube.applyAs("kubectl", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+    const seeded = JSON.parse(await readFile(join(state, `${ctx}.json`), "utf8")) as Partial<StubCluster>;
+    // The API server sees the stand-in's namespaces with the same labels (the injection labels matter).
+    for (const [ns, spec] of Object.entries(seeded.namespaces ?? {})) {
+      const metadata =
+        spec.labels && Object.keys(spec.labels).length > 0 ? { name: ns, labels: spec.labels } : { name: ns };
+      kube.applyAs("kubectl", { apiVersion: "v1", kind: "Namespace", metadata });
     }
   }
   const kubeconfig = await writeKubeconfig(
@@ -242,6 +245,28 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(r.second.code, r.second.output).toBe(0);
     expect(r.second.commands).toEqual(await r.expected(2));
     expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 60_000);
+
+  // istio.io in-place upgrade: one minor at a time, then restart the workloads with injection.
+  test("production.yml upgrades 1.29.6 in place to 1.30.4, then restarts the injected namespaces", async () => {
+    const r = await applyScenario({ fixture: "production-upgrade", playbook: "production.yml" });
+    expect(r.first.code, r.first.output).toBe(0);
+    expect(r.first.commands).toEqual(await r.expected(1));
+    const restarts = r.first.commands.filter((c) => c.startsWith("kubectl rollout restart"));
+    expect(restarts).toEqual([
+      "kubectl rollout restart deployment.apps/ledger -n payments",
+      "kubectl rollout restart deployment.apps/cart -n shop",
+    ]);
+    expect(r.second.commands).toEqual(await r.expected(2));
+    expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 60_000);
+
+  test("production.yml refuses an in-place jump from 1.28.10 to 1.30.4 (more than one minor)", async () => {
+    const r = await applyScenario({ fixture: "production-minor-skip", playbook: "production.yml" });
+    expect(r.first.code, r.first.output).toBe(1);
+    expect(r.first.output).toContain("An in-place upgrade or downgrade moves one minor version at a time");
+    expect(r.first.commands).toEqual(await r.expected(1));
+    expect(r.first.commands.some((c) => c.startsWith("istioctl install"))).toBe(false);
   }, 60_000);
 
   test("homelab-k3s.yml (without the k3s stage) deploys and proves the sample app", async () => {

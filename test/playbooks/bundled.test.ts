@@ -24,7 +24,12 @@ type Obj = Record<string, unknown>;
 
 /** The parts of a stand-in cluster's state file the assertions read (test/support/stubs/lib.cjs). */
 interface StubCluster {
-  namespaces: Record<string, { labels?: Record<string, string> }>;
+  namespaces: Record<
+    string,
+    { labels?: Record<string, string>; deployments?: Record<string, { sidecar?: boolean; revision?: string }> }
+  >;
+  istio: Record<string, { version?: string; revision?: string }>;
+  tags: Record<string, string>;
   secrets: Record<string, unknown>;
 }
 
@@ -106,6 +111,8 @@ interface Scenario {
   code?: number;
   /** Objects each fake API server holds before the first run, besides what `istioctl install` creates. */
   seed?: Obj[];
+  /** Arguments of the second run instead of `args` (e.g. --tags rollback after an upgrade). */
+  args2?: string[];
   /** false: a variant of the fixture's scenario, whose commands UPDATE_GOLDEN must not write. */
   golden?: boolean;
 }
@@ -171,11 +178,11 @@ async function applyScenario(s: Scenario) {
     RUNBOOK_STUB_STATE: state,
   };
 
-  const apply = async (): Promise<RunOutcome> => {
+  const apply = async (args = s.args ?? []): Promise<RunOutcome> => {
     await writeFile(env.RUNBOOK_STUB_LOG, "");
     // Asynchronous: the fake API servers live in this process and must keep answering.
     const argv = [CLI, "apply", join(REPO, "playbooks", s.playbook), "-e", JSON.stringify(extraVars)];
-    const r = await run(NODE, [...argv, "--output", "plain", ...(s.args ?? [])], { cwd: REPO, env }).then(
+    const r = await run(NODE, [...argv, "--output", "plain", ...args], { cwd: REPO, env }).then(
       (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
       (e: { code?: number; stdout?: string; stderr?: string }) => ({
         code: typeof e.code === "number" ? e.code : -1,
@@ -196,7 +203,7 @@ async function applyScenario(s: Scenario) {
 
   try {
     const first = await apply();
-    const second = await apply();
+    const second = await apply(s.args2 ?? s.args);
     // UPDATE_GOLDEN=1 rewrites the expected commands; review the diff before committing it.
     if (process.env.UPDATE_GOLDEN && s.golden !== false) {
       for (const [n, o] of [first, second].entries()) {
@@ -268,6 +275,61 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(r.first.commands).toEqual(await r.expected(1));
     expect(r.first.commands.some((c) => c.startsWith("istioctl install"))).toBe(false);
   }, 60_000);
+
+  // istio.io's canary upgrade: new revision beside the old, namespaces moved one at a time, tags, cleanup.
+  test("upgrade.yml canary-upgrades 1.29.6 to revision 1-30-4, moves shop then bookinfo, removes the old revision", async () => {
+    const r = await applyScenario({ fixture: "upgrade", playbook: "upgrade.yml" });
+    expect(r.first.code, r.first.output).toBe(0);
+    expect(r.first.commands).toEqual(await r.expected(1));
+    const cluster = r.states.default!;
+    expect(Object.values(cluster.istio).map((i) => [i.revision, i.version])).toEqual([["1-30-4", "1.30.4"]]);
+    expect(cluster.tags).toEqual({ "prod-canary": "1-30-4", "prod-stable": "1-30-4", default: "1-30-4" });
+    for (const ns of ["shop", "bookinfo"]) {
+      expect(cluster.namespaces[ns]?.labels).toEqual({ "istio.io/rev": "prod-stable" });
+      for (const d of Object.values(cluster.namespaces[ns]?.deployments ?? {})) expect(d.revision).toBe("1-30-4");
+    }
+    // shop is relabelled, restarted and verified before bookinfo is touched.
+    const order = r.first.commands.filter((c) => /label namespace|rollout restart/.test(c));
+    expect(order.slice(0, 4)).toEqual([
+      "kubectl label namespace shop istio.io/rev=prod-canary istio-injection- --overwrite",
+      "kubectl rollout restart deployment.apps/cart -n shop",
+      "kubectl label namespace bookinfo istio.io/rev=prod-canary istio-injection- --overwrite",
+      "kubectl rollout restart deployment.apps/productpage -n bookinfo",
+    ]);
+    expect(r.second.code, r.second.output).toBe(0);
+    expect(r.second.commands).toEqual(await r.expected(2));
+    expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 90_000);
+
+  test("upgrade.yml refuses to remove the old revision while unlisted namespaces still use it", async () => {
+    const r = await applyScenario({
+      fixture: "upgrade",
+      playbook: "upgrade.yml",
+      extraVars: () => ({ namespaces: ["shop"] }),
+      golden: false,
+    });
+    expect(r.first.code, r.first.output).toBe(1);
+    expect(r.first.output).toContain("revision default still injects these pods");
+    expect(r.first.commands.some((c) => c.includes("uninstall"))).toBe(false);
+    expect(Object.keys(r.states.default?.istio ?? {}).sort()).toEqual(["control-plane", "control-plane-1-30-4"]);
+  }, 90_000);
+
+  test("upgrade.yml --tags rollback moves shop back to the old revision and uninstalls the new one", async () => {
+    const r = await applyScenario({
+      fixture: "upgrade-rollback",
+      playbook: "upgrade.yml",
+      args2: ["--tags", "rollback"],
+    });
+    expect(r.first.code, r.first.output).toBe(0);
+    expect(r.second.code, r.second.output).toBe(0);
+    expect(r.first.commands).toEqual(await r.expected(1));
+    expect(r.second.commands).toEqual(await r.expected(2));
+    const cluster = r.states.default!;
+    expect(Object.keys(cluster.istio)).toEqual(["control-plane"]);
+    expect(cluster.namespaces.shop?.labels).toEqual({ "istio-injection": "enabled" });
+    expect(cluster.namespaces.shop?.deployments?.cart?.revision).toBe("default");
+    expect(cluster.tags).toEqual({ default: "default", "prod-stable": "default" });
+  }, 90_000);
 
   test("homelab-k3s.yml (without the k3s stage) deploys and proves the sample app", async () => {
     const r = await applyScenario({

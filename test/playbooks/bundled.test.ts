@@ -28,7 +28,7 @@ interface StubCluster {
     string,
     { labels?: Record<string, string>; deployments?: Record<string, { sidecar?: boolean; revision?: string }> }
   >;
-  istio: Record<string, { version?: string; revision?: string }>;
+  istio: Record<string, { version?: string; revision?: string; tracer?: string; ingressPdbMinAvailable?: number }>;
   tags: Record<string, string>;
   secrets: Record<string, unknown>;
 }
@@ -268,6 +268,27 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(changedCount(r.second.output), r.second.output).toBe(0);
   }, 60_000);
 
+  test("production.yml with a tracer: extensionProviders entry, Telemetry at 0% sampling, gateway PDB", async () => {
+    const r = await applyScenario({
+      fixture: "production",
+      playbook: "production.yml",
+      extraVars: () => ({
+        trace_sampling: 0,
+        tracing: { provider: "opentelemetry", service: "jaeger-collector.observability.svc.cluster.local", port: 4317 },
+      }),
+      seed: [crd("telemetry.istio.io", "Telemetry", "telemetries")],
+      golden: false,
+    });
+    expect(r.first.code, r.first.output).toBe(0);
+    expect(r.states.default?.istio["control-plane"]).toMatchObject({
+      tracer: "opentelemetry tracing",
+      ingressPdbMinAvailable: 1,
+    });
+    const telemetry = find(r.objects[0], "telemetry.istio.io/v1", "Telemetry", "istio-system", "mesh-default");
+    expect(telemetry?.spec).toEqual({ tracing: [{ providers: [{ name: "tracing" }], randomSamplingPercentage: 0 }] });
+    expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 60_000);
+
   test("production.yml refuses an in-place jump from 1.28.10 to 1.30.4 (more than one minor)", async () => {
     const r = await applyScenario({ fixture: "production-minor-skip", playbook: "production.yml" });
     expect(r.first.code, r.first.output).toBe(1);
@@ -335,7 +356,7 @@ describe("bundled playbooks against the stand-ins", () => {
     const r = await applyScenario({
       fixture: "homelab-k3s",
       playbook: "homelab-k3s.yml",
-      extraVars: ({ kubeconfig }) => ({ kubeconfig }),
+      extraVars: ({ kubeconfig }) => ({ kubeconfig, gateway_api_mirror: mirror.url("gateway-api") }),
       args: ["--skip-tags", "k3s"],
     });
     expect(r.first.code, r.first.output).toBe(0);
@@ -344,6 +365,16 @@ describe("bundled playbooks against the stand-ins", () => {
       "istio.io/dataplane-mode": "ambient",
     });
     expect(find(r.objects[0], "apps/v1", "Deployment", "demo", "httpbin")).toBeDefined();
+    // Ambient starts with the Gateway API CRDs (they were missing).
+    expect(
+      find(
+        r.objects[0],
+        "apiextensions.k8s.io/v1",
+        "CustomResourceDefinition",
+        undefined,
+        "gateways.gateway.networking.k8s.io",
+      ),
+    ).toBeDefined();
     expect(find(r.objects[0], "apps/v1", "Deployment", "demo", "curl")).toBeDefined();
     expect(r.second.commands).toEqual(await r.expected(2));
     expect(changedCount(r.second.output), r.second.output).toBe(0);

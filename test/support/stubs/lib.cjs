@@ -152,7 +152,19 @@ function describeOperator(text) {
   const cni = profile === "ambient" || /\n\s+cni:\s*\n\s+enabled:\s*true/.test(text);
   const eastwest = /istio-eastwestgateway/.test(text);
   const revision = /^ {2}revision:\s*"?([\w.-]+)"?/m.exec(text)?.[1] ?? "default";
-  return { name, profile, revision, ingressGateway, cni, eastwest };
+  // meshConfig.extensionProviders' first tracer, e.g. "opentelemetry tracing" (kind and name).
+  const tracer = /extensionProviders:\s*\n\s+- name:\s*"?([\w.-]+)"?\s*\n\s+(opentelemetry|zipkin):/.exec(text);
+  const pdb = /- name: istio-ingressgateway[\s\S]*?podDisruptionBudget:\s*\n\s+minAvailable:\s*(\d+)/.exec(text)?.[1];
+  return {
+    name,
+    profile,
+    revision,
+    ingressGateway,
+    cni,
+    eastwest,
+    ...(tracer ? { tracer: `${tracer[2]} ${tracer[1]}` } : {}),
+    ...(pdb ? { ingressPdbMinAvailable: Number(pdb) } : {}),
+  };
 }
 
 /** The control-plane revisions installed: [{ revision, version }], by revision name. */

@@ -2,8 +2,9 @@
 // PATH (test/support/bin), a loopback release mirror, and fake API servers — comparing the commands
 // issued with test/fixtures/playbooks/<scenario>/commands-run{1,2}.txt and checking the objects applied.
 import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -28,7 +29,18 @@ interface StubCluster {
     string,
     { labels?: Record<string, string>; deployments?: Record<string, { sidecar?: boolean; revision?: string }> }
   >;
-  istio: Record<string, { version?: string; revision?: string; tracer?: string; ingressPdbMinAvailable?: number }>;
+  istio: Record<
+    string,
+    {
+      version?: string;
+      revision?: string;
+      tracer?: string;
+      ingressPdbMinAvailable?: number;
+      profile?: string;
+      ingressGateway?: boolean;
+      file?: string;
+    }
+  >;
   tags: Record<string, string>;
   secrets: Record<string, unknown>;
 }
@@ -480,6 +492,70 @@ describe("bundled playbooks against the stand-ins", () => {
     // Only what the test seeded: the Gateway API CRDs were never applied.
     expect(r.objects[0]?.filter((o) => o.kind === "CustomResourceDefinition").length).toBe(3);
   }, 60_000);
+
+  test("ambient-migration.yml stops on SPIRE before changing the cluster", async () => {
+    const r = await applyScenario({
+      fixture: "ambient-migration-spire",
+      playbook: "ambient-migration.yml",
+      extraVars: () => ({ gateway_api_mirror: mirror.url("gateway-api") }),
+    });
+    expect(r.first.code).toBe(1);
+    expect(r.first.output).toContain("ambient mode does not support the SPIRE integration");
+    expect(r.first.commands).toEqual(await r.expected(1));
+    expect(r.first.commands.some((c) => c.startsWith("istioctl install") || c.includes(" label "))).toBe(false);
+  }, 60_000);
+
+  test("ambient-migration.yml refuses to remove injection while sidecars do not speak HBONE", async () => {
+    // --tags upgrade,enable skips [restart]: the sidecars still run without ISTIO_META_ENABLE_HBONE.
+    const r = await applyScenario({
+      fixture: "ambient-migration",
+      playbook: "ambient-migration.yml",
+      extraVars: () => ({ gateway_api_mirror: mirror.url("gateway-api") }),
+      args: ["--tags", "upgrade,enable"],
+      golden: false,
+    });
+    expect(r.first.code, r.first.output).toBe(1);
+    expect(r.first.output).toContain("sidecars in shop lack ISTIO_META_ENABLE_HBONE=true");
+    expect(r.first.commands.some((c) => c.includes("istio-injection-"))).toBe(false);
+    expect(r.states.default?.namespaces.shop?.labels).toMatchObject({ "istio.io/rev": "default" });
+  }, 90_000);
+
+  test("ambient-migration.yml installs your IstioOperator plus an ambient overlay, and lists L7-only policies", async () => {
+    let original = "";
+    const r = await applyScenario({
+      fixture: "ambient-migration-operator-file",
+      playbook: "ambient-migration.yml",
+      extraVars: ({ kubeconfig }) => {
+        original = join(dirname(kubeconfig), "original-iop.yaml");
+        writeFileSync(
+          original,
+          "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: mine\n  namespace: istio-system\nspec:\n  profile: default\n  hub: registry.internal/istio\n",
+        );
+        return { gateway_api_mirror: mirror.url("gateway-api"), operator_file: original };
+      },
+      golden: false,
+    });
+    expect(r.first.code, r.first.output).toBe(0);
+    expect(r.first.commands).toContain(
+      `istioctl install -f ${original} -f $HOME/.runbook/ambient-migration/ambient-overlay.yaml -y`,
+    );
+    expect(r.states.default?.istio["control-plane"]).toMatchObject({
+      name: "mine",
+      profile: "ambient",
+      ingressGateway: true,
+    });
+    for (const p of [
+      "AuthorizationPolicy|shop/ext-authz|CUSTOM|",
+      "AuthorizationPolicy|bookinfo/audit-all|AUDIT|",
+      "RequestAuthentication|shop/jwt||",
+      "WasmPlugin|bookinfo/basic-auth||",
+    ]) {
+      expect(r.first.output).toContain(`${p}: ztunnel cannot enforce this`);
+    }
+    expect(r.first.output).not.toContain("allow-reviews|ALLOW|: ztunnel");
+    expect(r.first.output).not.toMatch(/bound-custom\|CUSTOM\|[^\n]*: ztunnel/);
+    expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 90_000);
 
   test("multicluster-east-west.yml cross-applies remote secrets between two contexts", async () => {
     const r = await applyScenario({

@@ -52,6 +52,11 @@ function emptyCluster() {
     helmReleases: {},
     // revision tags (`istioctl tag set`): tag -> revision
     tags: {},
+    // CRD names `kubectl get crd <name>` finds (e.g. "clusterspiffeids.spire.spiffe.io" for SPIRE)
+    crds: [],
+    // [{ kind, namespace, name, action, targetRefs }]: AuthorizationPolicies, RequestAuthentications,
+    // WasmPlugins answered to the migrate-policies probe
+    policies: [],
   };
 }
 

@@ -255,6 +255,22 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(changedCount(r.second.output), r.second.output).toBe(0);
   }, 60_000);
 
+  test("dev.yml with install_method helm installs base, istiod and the gateway chart, then changes nothing", async () => {
+    const r = await applyScenario({ fixture: "dev-helm", playbook: "dev.yml" });
+    expect(r.first.code, r.first.output).toBe(0);
+    expect(r.first.commands).toEqual(await r.expected(1));
+    expect(r.first.commands.some((c) => c.startsWith("istioctl install"))).toBe(false);
+    expect(r.states.default?.istio["control-plane"]).toMatchObject({
+      version: ISTIO,
+      profile: "demo",
+      ingressGateway: true,
+    });
+    expect(r.second.code, r.second.output).toBe(0);
+    expect(r.second.commands).toEqual(await r.expected(2));
+    expect(r.second.commands.some((c) => c.startsWith("helm upgrade"))).toBe(false);
+    expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 60_000);
+
   test("production.yml prechecks, installs HA istiod, applies STRICT mTLS, analyzes; then changes nothing", async () => {
     const r = await applyScenario({ fixture: "production", playbook: "production.yml" });
     expect(r.first.code, r.first.output).toBe(0);

@@ -589,4 +589,25 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(r.second.commands).toEqual(await r.expected(2));
     expect(changedCount(r.second.output), r.second.output).toBe(0);
   }, 90_000);
+
+  test("multicluster-east-west.yml stops early when a remote secret would carry the kubeconfig's 127.0.0.1 server", async () => {
+    const r = await applyScenario({
+      fixture: "multicluster-east-west",
+      playbook: "multicluster-east-west.yml",
+      contexts: ["cluster1", "cluster2"],
+      // cluster1 has no api_server: its kubeconfig server (the fake API server, 127.0.0.1) would be used.
+      extraVars: () => ({
+        clusters: [
+          { name: "cluster1", context: "cluster1", network: "network1", api_server: "" },
+          { name: "cluster2", context: "cluster2", network: "network2", api_server: "https://192.0.2.2:6443" },
+        ],
+      }),
+      golden: false,
+    });
+    expect(r.first.code, r.first.output).toBe(1);
+    expect(r.first.output).toMatch(/the kubeconfig of cluster1 names the API server https:\/\/127\.0\.0\.1:\d+/);
+    expect(r.first.commands).toEqual([
+      "kubectl config view --minify --context=cluster1 -o jsonpath={.clusters[0].cluster.server}",
+    ]);
+  }, 60_000);
 });

@@ -83,8 +83,9 @@ export const FACT_NAMES: readonly (keyof Facts)[] = [
 export function archName(machine: string): string {
   const m = machine.toLowerCase();
   if (m === "x86_64" || m === "amd64" || m === "x64") return "amd64";
-  if (m === "aarch64" || m === "arm64" || m === "armv8l" || m === "armv8b") return "arm64";
-  if (m.startsWith("armv7") || m === "arm") return "armv7";
+  if (m === "aarch64" || m === "arm64" || m === "armv8b") return "arm64";
+  // armv8l is a 32-bit userland on a 64-bit CPU: K3s's install.sh (arm*) and Istio ship it armhf/armv7.
+  if (m.startsWith("armv7") || m === "armv8l" || m === "arm") return "armv7";
   if (m.startsWith("armv6")) return "armv6";
   if (m === "i386" || m === "i686" || m === "x86" || m === "ia32") return "386";
   if (m === "ppc64le") return "ppc64le";

@@ -5,6 +5,8 @@ import { archName, createFacts, type FactSource, localFactSource } from "../../s
 describe("facts", () => {
   it("maps uname -m to release-file arch names", () => {
     expect(["x86_64", "aarch64", "armv7l", "arm64"].map(archName)).toEqual(["amd64", "arm64", "armv7", "arm64"]);
+    // A 32-bit userland on a 64-bit CPU gets the armhf binaries, as K3s's install.sh picks (arm*).
+    expect(archName("armv8l")).toBe("armv7");
   });
   it("computes nothing until read", () => {
     const read: string[] = [];

@@ -38,6 +38,8 @@ const SCENARIOS: Scenario[] = [
   // stages have nothing to do.
   { name: "ambient-migration", facts: AMD64, extraVars: { namespaces: ["bookinfo"] } },
   { name: "multicluster-east-west", facts: AMD64 },
+  // With the default `namespaces: []` the move stage has nothing to do.
+  { name: "upgrade", facts: AMD64, extraVars: { namespaces: ["shop"] } },
   // A Raspberry Pi 5 with Raspberry Pi OS's 4K-page kernel.
   { name: "homelab-k3s", facts: { os: "linux", arch: "arm64", machine: "aarch64" }, hostStubs: true },
 ];

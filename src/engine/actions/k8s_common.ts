@@ -17,11 +17,11 @@ export const clusterFields = {
     .string()
     .optional()
     .describe('kubeconfig context to use (default, or "": the kubeconfig\'s current-context)'),
+  // "" likewise: a preset's `kubeconfig: "{{ params.kubeconfig }}"` with no kubeconfig given.
   kubeconfig: z
     .string()
-    .min(1)
     .optional()
-    .describe("path of the kubeconfig, relative to the playbook (default: $KUBECONFIG, then ~/.kube/config)"),
+    .describe('path of the kubeconfig, relative to the playbook (default, or "": $KUBECONFIG, then ~/.kube/config)'),
 };
 
 /** A duration field (milliseconds once parsed): the shared parser, so every action reads "5m" alike. */

@@ -26,8 +26,9 @@ function emptyCluster() {
     // name -> { labels, annotations, deployments: { name -> { sidecar: bool, hbone: bool } },
     //          waypoints: [names of waypoint Gateways whose pods run, container istio-proxy] }
     namespaces: {},
-    // "control-plane" (the one control plane) and gateway-only IstioOperators by metadata.name ->
-    // { version, name, profile, ingressGateway, cni, eastwest, file }
+    // "control-plane" (the control plane of revision "default"), "control-plane-<revision>" (one per
+    // revision, as `istioctl install` with spec.revision makes) and gateway-only IstioOperators by
+    // metadata.name -> { version, name, profile, revision, ingressGateway, cni, eastwest, file }
     istio: {},
     // "<namespace>/<name>" -> { labels, data: { key -> source } }
     secrets: {},
@@ -49,6 +50,13 @@ function emptyCluster() {
     analyzeIssues: "",
     // helm releases: "<namespace>/<name>" -> { chart, revision, args }
     helmReleases: {},
+    // revision tags (`istioctl tag set`): tag -> revision
+    tags: {},
+    // CRD names `kubectl get crd <name>` finds (e.g. "clusterspiffeids.spire.spiffe.io" for SPIRE)
+    crds: [],
+    // [{ kind, namespace, name, action, targetRefs }]: AuthorizationPolicies, RequestAuthentications,
+    // WasmPlugins answered to the migrate-policies probe
+    policies: [],
   };
 }
 
@@ -148,7 +156,45 @@ function describeOperator(text) {
   const ingressGateway = ingress === undefined ? ["default", "demo"].includes(profile) : ingress === "true";
   const cni = profile === "ambient" || /\n\s+cni:\s*\n\s+enabled:\s*true/.test(text);
   const eastwest = /istio-eastwestgateway/.test(text);
-  return { name, profile, ingressGateway, cni, eastwest };
+  const revision = /^ {2}revision:\s*"?([\w.-]+)"?/m.exec(text)?.[1] ?? "default";
+  // meshConfig.extensionProviders' first tracer, e.g. "opentelemetry tracing" (kind and name).
+  const tracer = /extensionProviders:\s*\n\s+- name:\s*"?([\w.-]+)"?\s*\n\s+(opentelemetry|zipkin):/.exec(text);
+  const pdb = /- name: istio-ingressgateway[\s\S]*?podDisruptionBudget:\s*\n\s+minAvailable:\s*(\d+)/.exec(text)?.[1];
+  return {
+    name,
+    profile,
+    revision,
+    ingressGateway,
+    cni,
+    eastwest,
+    ...(tracer ? { tracer: `${tracer[2]} ${tracer[1]}` } : {}),
+    ...(pdb ? { ingressPdbMinAvailable: Number(pdb) } : {}),
+  };
+}
+
+/** The control-plane revisions installed: [{ revision, version }], by revision name. */
+function revisions(cluster) {
+  return Object.values(cluster.istio)
+    .filter((i) => !i.eastwest)
+    .map((i) => ({ revision: i.revision ?? "default", version: i.version }))
+    .sort((a, b) => a.revision.localeCompare(b.revision));
+}
+
+/**
+ * The revision whose injector serves a namespace with these labels, as istiod's webhooks decide:
+ * istio.io/rev names a revision or a tag; istio-injection=enabled goes to the tag "default", else
+ * the revision "default". null: no installed revision injects it.
+ */
+function injectingRevision(cluster, labels) {
+  const installed = new Set(revisions(cluster).map((r) => r.revision));
+  const rev = labels["istio.io/rev"];
+  const wanted =
+    rev !== undefined
+      ? (cluster.tags?.[rev] ?? rev)
+      : labels["istio-injection"] === "enabled"
+        ? (cluster.tags?.default ?? "default")
+        : null;
+  return wanted !== null && installed.has(wanted) ? wanted : null;
 }
 
 /** Facts about the control plane of a cluster, from the recorded installs. */
@@ -172,10 +218,12 @@ module.exports = {
   emptyCluster,
   fail,
   flag,
+  injectingRevision,
   load,
   out,
   positionals,
   readStdin,
   record,
+  revisions,
   save,
 };

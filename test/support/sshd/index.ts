@@ -1,0 +1,2 @@
+export { writeClientConfig } from "./client.js";
+export { descendants, freePort, SSHD, type SshServer, sshdMissing, startSshd } from "./server.js";

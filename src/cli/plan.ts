@@ -1,4 +1,5 @@
 import { planPlaybook } from "../api.js";
+import { loadPlaybook } from "../engine/load/playbook.js";
 import { planDocument } from "../engine/plan/document.js";
 import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
 import { chooseColor } from "../engine/report/mode.js";
@@ -6,8 +7,10 @@ import { SecretMasker } from "../engine/report/redact.js";
 import { VERSION } from "../version.js";
 import { type CommonOptions, common } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
+import { type FleetCliOptions, isFleetRun } from "./fleet.js";
+import { fleetPlan } from "./fleet-plan.js";
 
-export interface PlanOptions extends CommonOptions {
+export interface PlanOptions extends CommonOptions, FleetCliOptions {
   tags?: string[];
   skipTags?: string[];
   startAtTask?: string;
@@ -19,7 +22,14 @@ export interface PlanOptions extends CommonOptions {
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
   try {
     const c = common(opts);
-    const { playbook, entries, summary } = await planPlaybook(file, {
+    const pb = loadPlaybook(file, { presetPaths: c.presetPaths });
+    if (isFleetRun(pb, opts)) {
+      const masker = new SecretMasker({ ...pb.vars, ...pb.varsFiles, ...c.extraVars });
+      const style = chooseColor({ isTTY: process.stdout.isTTY === true, env: process.env }) ? colorStyle : plainStyle;
+      const runOpts = { ...c, tags: opts.tags, skipTags: opts.skipTags, startAtTask: opts.startAtTask };
+      return await fleetPlan(pb, opts, runOpts, style, (t) => (opts.showSecrets ? t : masker.mask(t)));
+    }
+    const { playbook, entries, summary } = await planPlaybook(pb, {
       ...c,
       tags: opts.tags,
       skipTags: opts.skipTags,

@@ -9,6 +9,7 @@ const loadDownload = () => import("../io/download.js");
 import { displayUrl } from "../io/http-get.js";
 import { modeArg, resolveArgPath, timeoutArg } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction } from "./types.js";
+import { remoteNotYet } from "./util/remote.js";
 
 const downloadArgs = z
   .object({
@@ -79,6 +80,7 @@ export const downloadAction = defineAction({
   description: "Fetch a file over HTTP(S), verified against a sha256 checksum, written atomically",
   schema: downloadArgs,
   async run(args, ctx) {
+    remoteNotYet(ctx, "download");
     const opts = options(args, ctx);
     try {
       const { download } = await loadDownload();

@@ -5,6 +5,7 @@ const loadArchive = () => import("../io/archive.js");
 
 import { modeArg, resolveArgPath } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction, type PlanInfo } from "./types.js";
+import { remoteNotYet } from "./util/remote.js";
 
 const unarchiveArgs = z
   .object({
@@ -57,6 +58,7 @@ export const unarchiveAction = defineAction({
   description: "Extract a tar, tar.gz or zip archive into a directory, never writing outside it",
   schema: unarchiveArgs,
   async run(args, ctx) {
+    remoteNotYet(ctx, "unarchive");
     const { src, dest, creates } = paths(args, ctx);
     if (creates && (await ctx.fs.stat(creates))) {
       return { changed: false, dest, files: [], msg: `skipped: ${creates} exists` };

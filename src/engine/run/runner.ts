@@ -5,8 +5,7 @@ import type { ChainLink, RunEvent, Stats, StepRef } from "../events.js";
 import { emptyStats } from "../events.js";
 import { evaluateCondition } from "../expr.js";
 import { createFacts } from "../facts.js";
-import { localExec } from "../io/exec.js";
-import { localFs } from "../io/fs.js";
+import { isUnreachable } from "../io/ssh/errors.js";
 import type { Playbook, Step } from "../load/model.js";
 import { Loader } from "../load/playbook.js";
 import { checkParam } from "../load/preset.js";
@@ -14,6 +13,7 @@ import { keyLocOf, valueLocOf } from "../load/yaml.js";
 import { redactResult } from "../report/redact.js";
 import { formatLocation } from "../source.js";
 import { didYouMeanHint } from "../suggest.js";
+import { localTarget } from "../target.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
@@ -27,7 +27,7 @@ import { StepRunner } from "./step.js";
 import type { PlanEntry, RunMode, RunOptions } from "./types.js";
 
 export interface RunSummary {
-  status: "ok" | "failed" | "interrupted";
+  status: "ok" | "failed" | "interrupted" | "unreachable";
   stats: Stats;
   durationMs: number;
   stoppedAt?: StepRef | undefined;
@@ -61,8 +61,10 @@ export class Runner {
     this.mode = options.mode ?? "run";
     this.signal = options.signal ?? new AbortController().signal;
     const env = options.env ?? process.env;
+    const target = options.target ?? localTarget({ exec: options.exec, fs: options.fs });
     this.globals = {
-      facts: options.facts ?? createFacts(),
+      facts: options.facts ?? createFacts(target.facts),
+      magic: options.magicVars ?? {},
       env,
       runbook: {
         version: VERSION,
@@ -78,14 +80,18 @@ export class Runner {
       for (const n of names) this.handlerIndex.set(n, [...(this.handlerIndex.get(n) ?? []), h]);
     }
     this.steps = new StepRunner(this, {
-      exec: options.exec ?? localExec,
-      fs: options.fs ?? localFs,
+      exec: target.exec,
+      fs: target.fs,
+      fsAs: target.fsAs,
+      probe: target.probe,
+      local: target.local !== false,
       cacheDir: options.cacheDir ?? defaultCacheDir(env),
     });
   }
 
   emit(e: RunEvent): void {
-    this.options.onEvent?.(e);
+    const host = this.options.host;
+    this.options.onEvent?.(host !== undefined && e.host === undefined ? { ...e, host } : e);
   }
 
   plan(entry: PlanEntry): void {
@@ -102,16 +108,24 @@ export class Runner {
       depth: frame.chain.length,
     };
     if (noLog) ref.noLog = true;
+    if (this.options.host !== undefined) ref.host = this.options.host;
     return ref;
   }
 
   async run(): Promise<RunSummary> {
     const t0 = performance.now();
     const pb = this.playbook;
-    this.emit({ kind: "run-start", playbook: pb.name, file: pb.file, dryRun: this.mode !== "run", version: VERSION });
+    this.emit({
+      kind: "run-start",
+      playbook: pb.name,
+      file: pb.file,
+      dryRun: this.mode !== "run",
+      version: VERSION,
+    });
     let frame: Frame = {
       layers: [],
-      runtime: {},
+      // A host's registered results and set_vars outlive the play (as in Ansible): the fleet passes them in.
+      runtime: this.options.runtime ?? {},
       chain: [],
       baseDir: pb.dir,
       inherited: { tags: [] },
@@ -130,6 +144,15 @@ export class Runner {
       } else if (e instanceof StepFailed) {
         summary = { status: "failed", stats: this.stats, durationMs: 0, stoppedAt: e.step };
         if (this.options.forceHandlers) await this.flushHandlers(frame).catch(() => undefined);
+      } else if (isUnreachable(e)) {
+        summary = {
+          status: "unreachable",
+          stats: this.stats,
+          durationMs: 0,
+          stoppedAt: this.current,
+          error: undefined,
+        };
+        summary.error = new RunbookError("unreachable", e.message, { cause: e });
       } else if (e instanceof RunbookError) {
         summary = { status: "failed", stats: this.stats, durationMs: 0, stoppedAt: this.current, error: e };
       } else throw e;
@@ -155,7 +178,10 @@ export class Runner {
   private playbookVars(frame: Frame): Record<string, unknown>[] {
     const pb = this.playbook;
     const acc: Record<string, unknown> = {};
-    const out = [pb.vars, pb.varsFiles].map((layer) => {
+    const layers = this.options.inventoryVars
+      ? [this.options.inventoryVars, pb.vars, pb.varsFiles]
+      : [pb.vars, pb.varsFiles];
+    const out = layers.map((layer) => {
       try {
         return renderVarsInOrder(
           layer,

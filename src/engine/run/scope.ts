@@ -25,6 +25,8 @@ export interface Globals {
   env: Record<string, string | undefined>;
   runbook: Record<string, unknown>;
   extraVars: Record<string, unknown>;
+  /** inventory_hostname, groups, hostvars: Ansible's magic variables, above every user layer (runs with `-i`). */
+  magic: Record<string, unknown>;
 }
 
 /**
@@ -45,6 +47,7 @@ export function buildScope(
     frame.runtime,
     g.extraVars,
     loopVars,
+    g.magic,
   );
   const scope: Record<string, unknown> = { ...user, vars: user, facts: g.facts, env: g.env, runbook: g.runbook };
   if (frame.params) scope.params = frame.params;

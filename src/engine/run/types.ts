@@ -3,6 +3,7 @@ import type { EventSink, StepRef } from "../events.js";
 import type { Facts } from "../facts.js";
 import type { ExecAdapter } from "../io/exec.js";
 import type { FsAdapter } from "../io/fs.js";
+import type { Target } from "../target.js";
 import type { UnknownInfo } from "../unknown.js";
 
 /**
@@ -20,6 +21,16 @@ export interface RunOptions {
   forceHandlers?: boolean;
   exec?: ExecAdapter;
   fs?: FsAdapter;
+  /** The machine the steps act on (default: this one, with `exec`/`fs` when given). */
+  target?: Target;
+  /** The inventory host this run is for: put on every event (runs with `-i`). */
+  host?: string;
+  /** The host's inventory variables (group and host vars), below playbook `vars`. */
+  inventoryVars?: Record<string, unknown>;
+  /** inventory_hostname, groups, hostvars. */
+  magicVars?: Record<string, unknown>;
+  /** The host's registered results and set_vars, shared by its plays. */
+  runtime?: Record<string, unknown>;
   facts?: Facts;
   signal?: AbortSignal;
   onEvent?: EventSink;

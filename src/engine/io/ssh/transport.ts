@@ -121,7 +121,8 @@ export class SshTransport {
     return p;
   }
 
-  private async raw(h: SshHost, cmd: string, opts: SshExecOptions): Promise<SshExecResult & { out: Buffer }> {
+  /** Like exec, with stdout as bytes (file reads). */
+  async raw(h: SshHost, cmd: string, opts: SshExecOptions): Promise<SshExecResult & { out: Buffer }> {
     await this.master(h);
     const child = this.spawnSsh(h, WRAPPER, framedPrelude({ ...opts, cmd }), opts.stdin ?? "");
     const out: Buffer[] = [];

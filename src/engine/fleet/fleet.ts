@@ -1,0 +1,213 @@
+import { VERSION } from "../../version.js";
+import { RunbookError, RunbookErrors } from "../errors.js";
+import { emptyStats, type Stats } from "../events.js";
+import { connectionOf } from "../inventory/connection.js";
+import type { Inventory } from "../inventory/inventory.js";
+import { selectHosts } from "../inventory/pattern.js";
+import { isUnreachable } from "../io/ssh/errors.js";
+import { connectSshTarget, sshHostOf } from "../io/ssh/target.js";
+import type { SshHost, SshTransport } from "../io/ssh/transport.js";
+import type { Playbook } from "../load/model.js";
+import { Runner, type RunSummary } from "../run/runner.js";
+import type { RunMode, RunOptions } from "../run/types.js";
+import { localTarget, type Target } from "../target.js";
+import { pool } from "./pool.js";
+import { magicVars } from "./vars.js";
+
+export type HostStatus = RunSummary["status"];
+
+/** How one host's run went, over every play it was in. */
+export interface HostSummary {
+  host: string;
+  status: HostStatus;
+  stats: Stats;
+  error?: string | undefined;
+}
+
+export interface FleetSummary {
+  /** unreachable when any host was (and none failed): exit 4. */
+  status: HostStatus;
+  hosts: HostSummary[];
+  durationMs: number;
+}
+
+export interface FleetOptions extends Omit<RunOptions, "target" | "host" | "inventoryVars" | "magicVars" | "runtime"> {
+  inventory: Inventory;
+  transport: SshTransport;
+  limit?: string | undefined;
+  /** Hosts run in parallel, at most this many at a time (Ansible's --forks; default 5). */
+  forks?: number | undefined;
+}
+
+/**
+ * One playbook on the hosts of an inventory: each play on the hosts its `hosts:` pattern selects
+ * (narrowed by --limit), up to `forks` hosts at a time, each host through its own Runner with its
+ * own target, facts and variables. A host that fails or cannot be reached leaves the later plays;
+ * the others go on.
+ */
+export class Fleet {
+  private readonly targets = new Map<string, Promise<Target>>();
+  private readonly sshHosts = new Map<string, SshHost>();
+  private readonly runtimes = new Map<string, Record<string, unknown>>();
+  private readonly results = new Map<string, HostSummary>();
+  /** Where events go: set after the check pass, so that checking prints nothing. */
+  onEvent: RunOptions["onEvent"];
+
+  constructor(
+    readonly playbook: Playbook,
+    readonly options: FleetOptions,
+  ) {
+    this.onEvent = options.onEvent;
+  }
+
+  /** The plays of the playbook: a list of plays, or the document itself. */
+  get plays(): Playbook[] {
+    return this.playbook.plays ?? [this.playbook];
+  }
+
+  /** Every host some play will run on, in inventory order (for reporters to size their columns). */
+  hostNames(): string[] {
+    const names = new Set<string>();
+    for (const p of this.plays) for (const h of this.select(p)) names.add(h);
+    return [...this.options.inventory.hosts.keys()].filter((h) => names.has(h));
+  }
+
+  private select(play: Playbook): string[] {
+    if (play.hosts === undefined) {
+      throw new RunbookError("usage", `play \`${play.name}\` has no \`hosts:\` to run on with an inventory`, {
+        hint: "add `hosts: all` (or a group) to the play, or run it without -i to run here",
+      });
+    }
+    return selectHosts(this.options.inventory, play.hosts, this.options.limit);
+  }
+
+  /** The static check on every host (nothing runs on them; facts are gathered); all problems together. */
+  async check(): Promise<void> {
+    const errors: RunbookError[] = [];
+    const seen = new Set<string>();
+    await this.walk("check", (e) => {
+      for (const err of e instanceof RunbookErrors ? e.errors : [e]) {
+        // The same mistake on every host is one problem.
+        const key = `${err.code}\u0000${err.message}\u0000${JSON.stringify(err.location ?? null)}`;
+        if (!seen.has(key)) errors.push(err);
+        seen.add(key);
+      }
+    });
+    this.results.clear();
+    this.runtimes.clear();
+    if (errors.length) throw new RunbookErrors(errors);
+  }
+
+  async run(mode: RunMode = this.options.mode ?? "run"): Promise<FleetSummary> {
+    const t0 = performance.now();
+    await this.walk(mode, (e) => {
+      throw e;
+    });
+    const hosts = [...this.options.inventory.hosts.keys()].flatMap((h) => this.results.get(h) ?? []);
+    return { status: overall(hosts), hosts, durationMs: Math.round(performance.now() - t0) };
+  }
+
+  private async walk(mode: RunMode, onError: (e: RunbookError | RunbookErrors) => void): Promise<void> {
+    const o = this.options;
+    const signal = o.signal;
+    for (const play of this.plays) {
+      const hosts = this.select(play).filter((h) => {
+        const s = this.results.get(h)?.status;
+        return s === undefined || s === "ok";
+      });
+      await pool(
+        hosts,
+        o.forks ?? 5,
+        async (host) => {
+          try {
+            await this.runHost(play, host, mode);
+          } catch (e) {
+            if (e instanceof RunbookError || e instanceof RunbookErrors) onError(e);
+            else throw e;
+          }
+        },
+        () => signal?.aborted === true,
+      );
+      if (signal?.aborted) return;
+    }
+  }
+
+  private async runHost(play: Playbook, host: string, mode: RunMode): Promise<void> {
+    const o = this.options;
+    const inv = o.inventory.hosts.get(host);
+    if (!inv) return;
+    let target: Target;
+    try {
+      target = await this.target(play, host);
+    } catch (e) {
+      if (!isUnreachable(e)) throw e;
+      this.record(host, { status: "unreachable", stats: emptyStats(), durationMs: 0, error: undefined }, e.message);
+      // A host that never ran still gets its start and recap row.
+      const emit = mode === "check" ? undefined : this.onEvent;
+      emit?.({
+        kind: "run-start",
+        playbook: play.name,
+        file: play.file,
+        dryRun: mode !== "run",
+        version: VERSION,
+        host,
+      });
+      emit?.({ kind: "run-end", status: "unreachable", stats: emptyStats(), durationMs: 0, error: e.message, host });
+      return;
+    }
+    const runtime = this.runtimes.get(host) ?? {};
+    this.runtimes.set(host, runtime);
+    const runner = new Runner(play, {
+      ...o,
+      // Each host's own facts, gathered over its connection (--fact overrides apply to local runs only).
+      facts: undefined,
+      mode,
+      onEvent: mode === "check" ? undefined : this.onEvent,
+      target,
+      host,
+      inventoryVars: inv.vars,
+      magicVars: magicVars(o.inventory, host, (h) => this.runtimes.get(h) ?? {}),
+      runtime,
+    });
+    const summary = await runner.run();
+    this.record(host, summary, summary.error?.message);
+  }
+
+  private record(host: string, s: RunSummary, error: string | undefined): void {
+    const prev = this.results.get(host);
+    const stats = prev ? addStats(prev.stats, s.stats) : { ...s.stats };
+    this.results.set(host, { host, status: s.status, stats, error });
+  }
+
+  /** The host's target, connected once for the whole run (facts gathered then). */
+  private target(play: Playbook, host: string): Promise<Target> {
+    const inv = this.options.inventory.hosts.get(host)!;
+    const conn = connectionOf(host, inv.vars);
+    if (play.connection === "local" || conn.kind === "local") return Promise.resolve(localTarget());
+    let t = this.targets.get(host);
+    if (!t) {
+      const ssh = sshHostOf(host, conn);
+      this.sshHosts.set(host, ssh);
+      t = connectSshTarget(this.options.transport, ssh, this.options.signal);
+      this.targets.set(host, t);
+    }
+    return t;
+  }
+
+  /** Close every master connection. */
+  async close(): Promise<void> {
+    await this.options.transport.close([...this.sshHosts.values()]);
+  }
+}
+
+function addStats(a: Stats, b: Stats): Stats {
+  const out = { ...a };
+  for (const k of Object.keys(b) as (keyof Stats)[]) out[k] += b[k];
+  return out;
+}
+
+/** The fleet's verdict: interrupted over failed over unreachable over ok. */
+function overall(hosts: HostSummary[]): HostStatus {
+  for (const s of ["interrupted", "failed", "unreachable"] as const) if (hosts.some((h) => h.status === s)) return s;
+  return "ok";
+}

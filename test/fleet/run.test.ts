@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
@@ -6,10 +6,54 @@ import { sshdMissing, startFleet, type TestFleet } from "../support/sshd/index.j
 
 const missing = sshdMissing();
 
-describe.skipIf(missing !== undefined)(`runbook -i over real sshd hosts${missing ? ` (skipped: ${missing})` : ""}`, () => {
+describe.skipIf(missing !== undefined)(
+  `runbook -i over real sshd hosts${missing ? ` (skipped: ${missing})` : ""}`,
+  () => {
+    let f: TestFleet;
+    beforeAll(async () => {
+      f = await startFleet(["pi1", "pi2", "pi3"], { dead: "gone" });
+    });
+    afterAll(async () => {
+      await f?.stop();
+    });
+
+    function playbook(name: string, text: string): string {
+      const p = join(f.dir, name);
+      writeFileSync(p, text);
+      return p;
+    }
+
+    it("runs every step on every host, each with its own vars, and prefixes lines with the host", () => {
+      const pb = playbook(
+        "site.yml",
+        `- hosts: all:!gone
+  tasks:
+    - name: mark
+      shell: echo "{{ inventory_hostname }} {{ facts.arch }}" > {{ root }}/mark
+`,
+      );
+      const r = runCli(["apply", pb, "-i", f.inventory, "-o", "plain"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      for (const h of ["pi1", "pi2", "pi3"]) {
+        expect(readFileSync(join(f.roots.get(h)!, "mark"), "utf8")).toMatch(new RegExp(`^${h} (amd64|arm64)\\n$`));
+        expect(r.stdout).toMatch(new RegExp(`^${h} \\| changed +\\[1\\] mark`, "m"));
+        expect(r.stdout).toMatch(new RegExp(`^${h} \\| recap +done ok=0 changed=1`, "m"));
+      }
+      expect(r.stdout).toMatch(/^hosts +3 ok=3 failed=0 unreachable=0/m);
+    });
+  },
+);
+
+describe.skipIf(missing !== undefined)("runbook -i: variables, files, limits and failures across hosts", () => {
   let f: TestFleet;
   beforeAll(async () => {
     f = await startFleet(["pi1", "pi2", "pi3"], { dead: "gone" });
+    writeFileSync(
+      join(f.dir, "groups.yml"),
+      readFileSync(f.inventory, "utf8") +
+        "  children:\n    server:\n      hosts:\n        pi1:\n    agent:\n      hosts:\n        pi2:\n        pi3:\n",
+    );
   });
   afterAll(async () => {
     await f?.stop();
@@ -20,24 +64,103 @@ describe.skipIf(missing !== undefined)(`runbook -i over real sshd hosts${missing
     writeFileSync(p, text);
     return p;
   }
+  const groups = () => join(f.dir, "groups.yml");
 
-  it("runs every step on every host, each with its own vars, and prefixes lines with the host", () => {
+  it("an unreachable host is reported as such; the others go on and the run exits 4", () => {
+    const pb = playbook("touch.yml", "- hosts: all\n  tasks:\n    - shell: touch {{ root }}/touched\n");
+    const r = runCli(["apply", pb, "-i", f.inventory, "-o", "plain"]);
+    expect(r.code).toBe(4);
+    for (const h of ["pi1", "pi2", "pi3"]) expect(readFileSync(join(f.roots.get(h)!, "touched"), "utf8")).toBe("");
+    expect(r.stdout).toMatch(/^gone \| recap +unreachable ok=0/m);
+    expect(r.stdout).toMatch(/^hosts +4 ok=3 failed=0 unreachable=1/m);
+  });
+
+  it("a later play reads what a host registered earlier through hostvars; groups name the hosts", () => {
     const pb = playbook(
-      "site.yml",
-      `- hosts: all:!gone
+      "k3s.yml",
+      `- hosts: server
   tasks:
-    - name: mark
-      shell: echo "{{ inventory_hostname }} {{ facts.arch }}" > {{ root }}/mark
+    - shell: echo token-of-{{ inventory_hostname }}
+      register: token
+- hosts: agent
+  tasks:
+    - copy:
+        content: '{{ hostvars.pi1.token.stdout }} {{ join groups.agent "," }} {{ join group_names "," }}'
+        dest: "{{ root }}/joined"
 `,
     );
-    const r = runCli(["apply", pb, "-i", f.inventory, "-o", "plain"]);
+    const r = runCli(["apply", pb, "-i", groups(), "-o", "plain"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    for (const h of ["pi1", "pi2", "pi3"]) {
-      expect(readFileSync(join(f.roots.get(h)!, "mark"), "utf8")).toMatch(new RegExp(`^${h} (amd64|arm64)\\n$`));
-      expect(r.stdout).toMatch(new RegExp(`^${h} \\| changed +\\[1\\] mark`, "m"));
-      expect(r.stdout).toMatch(new RegExp(`^${h} \\| recap +done ok=0 changed=1`, "m"));
-    }
-    expect(r.stdout).toMatch(/^hosts +3 ok=3 failed=0 unreachable=0/m);
+    for (const h of ["pi2", "pi3"])
+      expect(readFileSync(join(f.roots.get(h)!, "joined"), "utf8")).toBe("token-of-pi1 pi2,pi3 agent");
+  });
+
+  it("copy and template write on each host atomically; a second run changes nothing", () => {
+    writeFileSync(join(f.dir, "motd.hbs"), "host {{ inventory_hostname }} in {{ join group_names ',' }}\n");
+    const pb = playbook(
+      "files.yml",
+      `- hosts: agent
+  tasks:
+    - template: { src: motd.hbs, dest: "{{ root }}/motd", mode: "0600" }
+    - file: { path: "{{ root }}/sub", state: directory }
+    - copy: { content: "same everywhere\\n", dest: "{{ root }}/sub/c.txt" }
+`,
+    );
+    const first = runCli(["apply", pb, "-i", groups(), "-o", "plain"]);
+    expect(first.code).toBe(0);
+    expect(readFileSync(join(f.roots.get("pi3")!, "motd"), "utf8")).toBe("host pi3 in agent\n");
+    expect(readFileSync(join(f.roots.get("pi2")!, "sub/c.txt"), "utf8")).toBe("same everywhere\n");
+    const second = runCli(["apply", pb, "-i", groups(), "-o", "plain"]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^pi2 \| recap +done ok=3 changed=0/m);
+    expect(second.stdout).toMatch(/^pi3 \| recap +done ok=3 changed=0/m);
+  });
+
+  it("--limit narrows the hosts; become runs as become_user over SSH", () => {
+    const pb = playbook(
+      "become.yml",
+      "- hosts: all\n  tasks:\n    - shell: id -un > {{ root }}/whoami.$(id -un)\n      become: true\n      become_user: nobody\n",
+    );
+    // nobody cannot write into root's folder: let it, for this test only.
+    for (const d of [f.dir, join(f.dir, "hosts")]) chmodSync(d, 0o755);
+    for (const root of f.roots.values()) chmodSync(root, 0o777);
+    const r = runCli(["apply", pb, "-i", f.inventory, "--limit", "pi2", "-o", "plain"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(f.roots.get("pi2")!, "whoami.nobody"), "utf8")).toBe("nobody\n");
+    expect(r.stdout).not.toMatch(/^pi1 \|/m);
+    expect(r.stdout).toMatch(/^hosts +1 ok=1/m);
+  });
+
+  it("hosts run in parallel up to --forks: three hosts meet only when all three run at once", () => {
+    const meet = join(f.dir, "meet");
+    // Each host arrives, then waits (up to 2s) until all three have arrived for this run.
+    const pb = playbook(
+      "meet.yml",
+      `- hosts: pi1,pi2,pi3
+  tasks:
+    - shell: |
+        mkdir -p ${meet}/{{ run }}; touch ${meet}/{{ run }}/{{ inventory_hostname }}
+        for i in $(seq 40); do [ "$(ls ${meet}/{{ run }} | wc -l)" -ge 3 ] && exit 0; sleep 0.05; done; exit 1
+`,
+    );
+    const together = runCli(["apply", pb, "-i", f.inventory, "--forks", "3", "-o", "plain", "-e", "run=a"]);
+    expect(together.code).toBe(0);
+    const oneByOne = runCli(["apply", pb, "-i", f.inventory, "--forks", "1", "-o", "plain", "-e", "run=b"]);
+    expect(oneByOne.code).toBe(1);
+    expect(oneByOne.stdout).toMatch(/^pi1 \| failed/m);
+  });
+
+  it("plan is a plan per host: JSON has hosts[] under plan_version 2", () => {
+    const pb = playbook(
+      "plan.yml",
+      '- hosts: agent\n  tasks:\n    - copy: { content: "x\\n", dest: "{{ root }}/p" }\n',
+    );
+    const r = runCli(["plan", pb, "-i", groups(), "--format", "json"]);
+    expect(r.stderr).toBe("");
+    const doc = JSON.parse(r.stdout);
+    expect(doc.plan_version).toBe(2);
+    expect(doc.hosts.map((h: { host: string }) => h.host)).toEqual(["pi2", "pi3"]);
+    expect(doc.hosts[0].steps[0].summary).toContain(join(f.roots.get("pi2")!, "p"));
   });
 });

@@ -25,14 +25,21 @@ export async function startFleet(names: readonly string[], opts: { dead?: string
   const sshConfig = writeClientConfig(dir, [...servers.values()]);
   const roots = new Map<string, string>();
   const deadPort = await freePort();
-  const lines = ["all:", "  vars:", `    ansible_ssh_common_args: "-F ${sshConfig}"`, "    ansible_host: 127.0.0.1", "  hosts:"];
+  const lines = [
+    "all:",
+    "  vars:",
+    `    ansible_ssh_common_args: "-F ${sshConfig}"`,
+    "    ansible_host: 127.0.0.1",
+    "  hosts:",
+  ];
   for (const [n, s] of servers) {
     const root = join(dir, "hosts", n);
     mkdirSync(root, { recursive: true });
     roots.set(n, root);
     lines.push(`    ${n}:`, `      ansible_port: ${s.port}`, `      root: ${root}`);
   }
-  if (opts.dead) lines.push(`    ${opts.dead}:`, `      ansible_port: ${deadPort}`, `      root: ${join(dir, "hosts", opts.dead)}`);
+  if (opts.dead)
+    lines.push(`    ${opts.dead}:`, `      ansible_port: ${deadPort}`, `      root: ${join(dir, "hosts", opts.dead)}`);
   const inventory = join(dir, "inventory.yml");
   writeFileSync(inventory, `${lines.join("\n")}\n`);
   return {

@@ -189,7 +189,14 @@ export class SshTransport {
     opts.signal?.removeEventListener("abort", onAbort);
     const failed = child.sourceError();
     if (failed) throw failed;
-    if (code === 255 && (pid === undefined || looksLikeSshFailure(err)) && !interrupted && !timedOut) {
+    // 255 is ssh's own failure, or a command that exited 255: a dead master connection tells them apart
+    // (a dropped host leaves the mux client no message of its own).
+    if (
+      code === 255 &&
+      !interrupted &&
+      !timedOut &&
+      (pid === undefined || looksLikeSshFailure(err) || !(await this.masterAlive(h)))
+    ) {
       this.masters.delete(h.name);
       throw new UnreachableError(h.name, err.trim() || "ssh exited 255");
     }
@@ -234,6 +241,15 @@ export class SshTransport {
     const r = await this.raw(h, `cat -- '${src.replace(/'/g, `'\\''`)}'`, { become: opts.become });
     if (r.rc !== 0) throw new Error(`${h.name}: cannot read ${src}: ${r.stderr || `rc ${r.rc}`}`);
     return r.out;
+  }
+
+  /** `ssh -O check`: is the host's master connection still up? */
+  private masterAlive(h: SshHost): Promise<boolean> {
+    return new Promise((resolve) => {
+      const c = spawn(this.opts.ssh ?? "ssh", [...this.baseArgs(h), "-O", "check", h.address], { stdio: "ignore" });
+      c.on("close", (code) => resolve(code === 0));
+      c.on("error", () => resolve(false));
+    });
   }
 
   /** Close every master connection (`ssh -O exit`) and remove the control folder. */

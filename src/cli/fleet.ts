@@ -52,11 +52,20 @@ export function fleetExitCode(s: FleetSummary): number {
   return s.status === "interrupted" ? 130 : s.status === "failed" ? 1 : s.status === "unreachable" ? 4 : 0;
 }
 
-/** The last line of a fleet run: hosts by how they ended. */
-export function fleetSummaryLine(s: FleetSummary): string {
+/**
+ * The end of a fleet run: a row per host over all its plays (`pi1  done  ok=3 changed=1 ...`), then
+ * the hosts by how they ended.
+ */
+export function fleetSummaryLines(s: FleetSummary): string[] {
+  const width = Math.max(0, ...s.hosts.map((h) => h.host.length));
+  const verdict = (st: string) => (st === "ok" ? "done" : st);
+  const rows = s.hosts.map((h) => {
+    const counts = (Object.keys(h.stats) as (keyof typeof h.stats)[]).map((k) => `${k}=${h.stats[k]}`).join(" ");
+    return `recap   ${h.host.padEnd(width)}  ${verdict(h.status).padEnd(11)} ${counts}`;
+  });
   const count = (st: string) => s.hosts.filter((h) => h.status === st).length;
   const parts = ["ok", "failed", "unreachable", "interrupted"].map((st) => `${st}=${count(st)}`);
-  return `hosts   ${s.hosts.length} ${parts.join(" ")}`;
+  return [...rows, `hosts   ${s.hosts.length} ${parts.join(" ")}`];
 }
 
 /** `runbook apply -i`: check on every host, then run; one prefixed plain line per event (or JSON lines). */
@@ -89,7 +98,7 @@ export async function fleetApply(
     } finally {
       await reporter.close();
     }
-    if (plain) plain.summary(fleetSummaryLine(summary));
+    if (plain) plain.summary(fleetSummaryLines(summary).join("\n"));
     return fleetExitCode(summary);
   } finally {
     await fleet.close();

@@ -163,4 +163,43 @@ describe.skipIf(missing !== undefined)("runbook -i: variables, files, limits and
     expect(doc.hosts.map((h: { host: string }) => h.host)).toEqual(["pi2", "pi3"]);
     expect(doc.hosts[0].steps[0].summary).toContain(join(f.roots.get("pi2")!, "p"));
   });
+
+  it("serial: rolls through batches in inventory order, a batch finishing before the next starts", () => {
+    const log = join(f.dir, "serial.log");
+    const pb = playbook(
+      "serial.yml",
+      `- hosts: pi1:pi2:pi3
+  serial: [1, "100%"]
+  tasks:
+    - shell: echo "start {{ inventory_hostname }}" >> ${log}; sleep 0.2; echo "end {{ inventory_hostname }}" >> ${log}
+`,
+    );
+    const r = runCli(["apply", pb, "-i", f.inventory, "-o", "plain"]);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    expect(lines.slice(0, 2)).toEqual(["start pi1", "end pi1"]);
+    expect(lines.slice(2).sort()).toEqual(["end pi2", "end pi3", "start pi2", "start pi3"]);
+  });
+
+  it("connection: local runs the play on the controller for each host, even one no ssh reaches", () => {
+    const pb = playbook(
+      "local.yml",
+      '- hosts: gone\n  connection: local\n  tasks:\n    - copy: { content: "{{ inventory_hostname }}", dest: "{{ root }}.local" }\n',
+    );
+    const r = runCli(["apply", pb, "-i", f.inventory, "-o", "plain"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(f.dir, "hosts", "gone.local"), "utf8")).toBe("gone");
+  });
+
+  it("a play without hosts run with -i is an error naming the play; validate reads a list of plays", () => {
+    const pb = playbook("nohosts.yml", "name: here\ntasks:\n  - print: hi\n");
+    const r = runCli(["apply", pb, "-i", f.inventory]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("play `here` has no `hosts:`");
+    const bad = playbook("bad-plays.yml", "- hosts: all\n  tasks:\n    - shell: true\n      regster: x\n");
+    const v = runCli(["validate", bad]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/bad-plays.yml:4:7: .*regster/);
+  });
 });

@@ -11,6 +11,7 @@ import type { Playbook } from "../load/model.js";
 import { Runner, type RunSummary } from "../run/runner.js";
 import type { RunMode, RunOptions } from "../run/types.js";
 import { localTarget, type Target } from "../target.js";
+import { batches } from "./batches.js";
 import { pool } from "./pool.js";
 import { magicVars } from "./vars.js";
 
@@ -111,24 +112,30 @@ export class Fleet {
     const o = this.options;
     const signal = o.signal;
     for (const play of this.plays) {
-      const hosts = this.select(play).filter((h) => {
-        const s = this.results.get(h)?.status;
-        return s === undefined || s === "ok";
-      });
-      await pool(
-        hosts,
-        o.forks ?? 5,
-        async (host) => {
-          try {
-            await this.runHost(play, host, mode);
-          } catch (e) {
-            if (e instanceof RunbookError || e instanceof RunbookErrors) onError(e);
-            else throw e;
-          }
-        },
-        () => signal?.aborted === true,
-      );
-      if (signal?.aborted) return;
+      // In check mode every host is checked at once: batches only order changes.
+      for (const batch of batches(this.select(play), mode === "check" ? undefined : play.serial)) {
+        // A host that failed or could not be reached sits out the rest of the run, as in Ansible.
+        const hosts = batch.filter((h) => {
+          const s = this.results.get(h)?.status;
+          return s === undefined || s === "ok";
+        });
+        await pool(
+          hosts,
+          o.forks ?? 5,
+          async (host) => {
+            try {
+              await this.runHost(play, host, mode);
+            } catch (e) {
+              if (e instanceof RunbookError || e instanceof RunbookErrors) onError(e);
+              else throw e;
+            }
+          },
+          () => signal?.aborted === true,
+        );
+        if (signal?.aborted) return;
+        // A batch in which every host failed stops the play (Ansible: the rest would fail the same way).
+        if (mode !== "check" && hosts.length && hosts.every((h) => this.results.get(h)?.status === "failed")) return;
+      }
     }
   }
 

@@ -28,6 +28,16 @@ const documentSchema = z
       .string()
       .optional()
       .describe("Inventory host pattern the steps run on (`all`, a group, `web:&prod`, `!pi3`); needs `-i`"),
+    serial: z
+      .union([
+        z.number().int().positive(),
+        z.string().regex(/^\d+%?$/),
+        z.array(z.union([z.number().int().positive(), z.string().regex(/^\d+%?$/)])).min(1),
+      ])
+      .optional()
+      .describe(
+        'Rolling batches: hosts per batch (`1`, `"30%"`, or a list like `[1, 5, "50%"]` whose last size repeats)',
+      ),
     connection: z
       .enum(["local", "ssh"])
       .optional()
@@ -162,6 +172,8 @@ export class Loader {
       const doc = data as Record<string, unknown>;
       if (typeof doc.hosts === "string") pb.hosts = doc.hosts;
       if (doc.connection === "local" || doc.connection === "ssh") pb.connection = doc.connection;
+      if (doc.serial !== undefined && r.success)
+        pb.serial = [doc.serial as number | string | (number | string)[]].flat();
       pb.name = typeof doc.name === "string" ? doc.name : "";
       pb.description = typeof doc.description === "string" ? doc.description : "";
       if (doc.vars && typeof doc.vars === "object" && !Array.isArray(doc.vars))

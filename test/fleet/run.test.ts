@@ -202,4 +202,41 @@ describe.skipIf(missing !== undefined)("runbook -i: variables, files, limits and
     expect(v.code).toBe(2);
     expect(v.stderr).toMatch(/bad-plays.yml:4:7: .*regster/);
   });
+
+  it("run_once runs a step on one host and every host registers its result", () => {
+    const log = join(f.dir, "once.log");
+    const pb = playbook(
+      "once.yml",
+      `- hosts: pi1,pi2,pi3
+  tasks:
+    - shell: echo "{{ inventory_hostname }}" >> ${log}; echo "made by {{ inventory_hostname }}"
+      run_once: true
+      register: made
+    - copy: { content: "{{ made.stdout }}", dest: "{{ root }}/made" }
+`,
+    );
+    const r = runCli(["apply", pb, "-i", f.inventory, "-o", "plain"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const ran = readFileSync(log, "utf8").trim().split("\n");
+    expect(ran).toHaveLength(1);
+    for (const h of ["pi1", "pi2", "pi3"])
+      expect(readFileSync(join(f.roots.get(h)!, "made"), "utf8")).toBe(`made by ${ran[0]}`);
+  });
+
+  it("delegate_to: localhost runs the step on the controller with the host's variables", () => {
+    const pb = playbook(
+      "delegate.yml",
+      `- hosts: pi1
+  tasks:
+    - shell: basename "$(readlink /proc/$PPID/exe)" > {{ root }}/parent.local
+      delegate_to: localhost
+    - shell: basename "$(readlink /proc/$PPID/exe)" > {{ root }}/parent.remote
+`,
+    );
+    const r = runCli(["apply", pb, "-i", f.inventory, "-o", "plain"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(f.roots.get("pi1")!, "parent.local"), "utf8").trim()).toBe("node");
+    expect(readFileSync(join(f.roots.get("pi1")!, "parent.remote"), "utf8").trim()).not.toBe("node");
+  });
 });

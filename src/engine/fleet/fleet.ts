@@ -7,7 +7,8 @@ import { selectHosts } from "../inventory/pattern.js";
 import { isUnreachable } from "../io/ssh/errors.js";
 import { connectSshTarget, sshHostOf } from "../io/ssh/target.js";
 import type { SshHost, SshTransport } from "../io/ssh/transport.js";
-import type { Playbook } from "../load/model.js";
+import type { Playbook, Step } from "../load/model.js";
+import type { Result } from "../run/result.js";
 import { Runner, type RunSummary } from "../run/runner.js";
 import type { RunMode, RunOptions } from "../run/types.js";
 import { localTarget, type Target } from "../target.js";
@@ -51,6 +52,7 @@ export class Fleet {
   private readonly sshHosts = new Map<string, SshHost>();
   private readonly runtimes = new Map<string, Record<string, unknown>>();
   private readonly results = new Map<string, HostSummary>();
+  private readonly once = new Map<Step, Map<number, Promise<{ result: Result; host: string }>>>();
   /** Where events go: set after the check pass, so that checking prints nothing. */
   onEvent: RunOptions["onEvent"];
 
@@ -115,6 +117,8 @@ export class Fleet {
       // In check mode every host is checked at once: batches only order changes.
       for (const batch of batches(this.select(play), mode === "check" ? undefined : play.serial)) {
         // A host that failed or could not be reached sits out the rest of the run, as in Ansible.
+        // run_once runs once per batch, as in Ansible.
+        this.once.clear();
         const hosts = batch.filter((h) => {
           const s = this.results.get(h)?.status;
           return s === undefined || s === "ok";
@@ -175,9 +179,28 @@ export class Fleet {
       inventoryVars: inv.vars,
       magicVars: magicVars(o.inventory, host, (h) => this.runtimes.get(h) ?? {}),
       runtime,
+      runOnce: (step, n, compute) => this.runOnce(host, step, n, compute),
     });
     const summary = await runner.run();
     this.record(host, summary, summary.error?.message);
+  }
+
+  // The first host to reach a run_once step runs it; the rest wait for its result. Should it not finish
+  // (unreachable, interrupted), the next host runs the step itself.
+  private runOnce(
+    host: string,
+    step: Step,
+    n: number,
+    compute: () => Promise<Result>,
+  ): Promise<{ result: Result; host: string }> {
+    const mine = () => compute().then((result) => ({ result, host }));
+    const byStep = this.once.get(step) ?? new Map<number, Promise<{ result: Result; host: string }>>();
+    this.once.set(step, byStep);
+    const first = byStep.get(n);
+    if (first) return first.catch(mine);
+    const p = mine();
+    byStep.set(n, p);
+    return p;
   }
 
   private record(host: string, s: RunSummary, error: string | undefined): void {

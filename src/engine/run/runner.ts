@@ -52,6 +52,14 @@ export class Runner {
   private readonly pending = new Set<Step>();
   private readonly handlerIndex = new Map<string, Step[]>();
   current: StepRef | undefined;
+  private readonly occurrences = new Map<Step, number>();
+
+  /** How many times this host has reached `step` so far (a step in a looped include is reached once per item). */
+  occurrence(step: Step): number {
+    const n = (this.occurrences.get(step) ?? 0) + 1;
+    this.occurrences.set(step, n);
+    return n;
+  }
   readonly steps: StepRunner;
 
   constructor(

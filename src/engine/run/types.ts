@@ -3,8 +3,10 @@ import type { EventSink, StepRef } from "../events.js";
 import type { Facts } from "../facts.js";
 import type { ExecAdapter } from "../io/exec.js";
 import type { FsAdapter } from "../io/fs.js";
+import type { Step } from "../load/model.js";
 import type { Target } from "../target.js";
 import type { UnknownInfo } from "../unknown.js";
+import type { Result } from "./result.js";
 
 /**
  * run: do it. dry-run: mutating steps only plan (read-only probes with `check_mode: false` run).
@@ -29,6 +31,15 @@ export interface RunOptions {
   inventoryVars?: Record<string, unknown>;
   /** inventory_hostname, groups, hostvars. */
   magicVars?: Record<string, unknown>;
+  /**
+   * run_once across hosts: the first caller for (step, occurrence) runs `compute`; the others get its
+   * result and the host that ran it (the fleet provides this; a single run runs every step itself).
+   */
+  runOnce?: (
+    step: Step,
+    occurrence: number,
+    compute: () => Promise<Result>,
+  ) => Promise<{ result: Result; host: string }>;
   /** The host's registered results and set_vars, shared by its plays. */
   runtime?: Record<string, unknown>;
   facts?: Facts;

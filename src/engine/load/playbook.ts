@@ -16,6 +16,28 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The keys that make a document a play: where and how its steps run (shared with the JSON Schema). */
+export const playKeys = {
+  hosts: z
+    .string()
+    .optional()
+    .describe("Inventory host pattern the steps run on (`all`, a group, `web:&prod`, `!pi3`); needs `-i`"),
+  serial: z
+    .union([
+      z.number().int().positive(),
+      z.string().regex(/^\d+%?$/),
+      z.array(z.union([z.number().int().positive(), z.string().regex(/^\d+%?$/)])).min(1),
+    ])
+    .optional()
+    .describe(
+      'Rolling batches: hosts per batch (`1`, `"30%"`, or a list like `[1, 5, "50%"]` whose last size repeats)',
+    ),
+  connection: z
+    .enum(["local", "ssh"])
+    .optional()
+    .describe("`local`: run the play's steps on the controller for each host"),
+};
+
 const documentSchema = z
   .object({
     name: z.string().optional().describe("The playbook's name"),
@@ -24,24 +46,7 @@ const documentSchema = z
     vars_files: z.array(z.string()).optional().describe("YAML files of variables, relative to the playbook"),
     tasks: z.array(z.unknown()).describe("The steps"),
     handlers: z.array(z.unknown()).optional().describe("Steps run at the end when notified"),
-    hosts: z
-      .string()
-      .optional()
-      .describe("Inventory host pattern the steps run on (`all`, a group, `web:&prod`, `!pi3`); needs `-i`"),
-    serial: z
-      .union([
-        z.number().int().positive(),
-        z.string().regex(/^\d+%?$/),
-        z.array(z.union([z.number().int().positive(), z.string().regex(/^\d+%?$/)])).min(1),
-      ])
-      .optional()
-      .describe(
-        'Rolling batches: hosts per batch (`1`, `"30%"`, or a list like `[1, 5, "50%"]` whose last size repeats)',
-      ),
-    connection: z
-      .enum(["local", "ssh"])
-      .optional()
-      .describe("`local`: run the play's steps on the controller for each host"),
+    ...playKeys,
   })
   .strict();
 

@@ -1,4 +1,5 @@
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
@@ -128,6 +129,15 @@ describe.skipIf(missing !== undefined)("runbook -i: variables, files, limits and
     const r = runCli(["apply", pb, "-i", f.inventory, "--limit", "pi2", "-o", "plain"]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(f.roots.get("pi2")!, "whoami.nobody"), "utf8")).toBe("nobody\n");
+    // become applies to file writes over SSH too: the file belongs to become_user.
+    const copied = playbook(
+      "become-copy.yml",
+      '- hosts: pi3\n  tasks:\n    - copy: { content: "x", dest: "{{ root }}/owned" }\n      become: true\n      become_user: nobody\n',
+    );
+    expect(runCli(["apply", copied, "-i", f.inventory, "-o", "plain"]).code).toBe(0);
+    expect(statSync(join(f.roots.get("pi3")!, "owned")).uid).toBe(
+      Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" })),
+    );
     expect(r.stdout).not.toMatch(/^pi1 \|/m);
     expect(r.stdout).toMatch(/^hosts +1 ok=1/m);
   });

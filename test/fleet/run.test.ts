@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { runCli, runCliAsync } from "../support/cli.js";
+import { ReleaseServer } from "../support/release-server.js";
 import { sshdMissing, startFleet, type TestFleet } from "../support/sshd/index.js";
 
 const missing = sshdMissing();
@@ -248,5 +249,39 @@ describe.skipIf(missing !== undefined)("runbook -i: variables, files, limits and
     expect(r.code).toBe(0);
     expect(readFileSync(join(f.roots.get("pi1")!, "parent.local"), "utf8").trim()).toBe("node");
     expect(readFileSync(join(f.roots.get("pi1")!, "parent.remote"), "utf8").trim()).not.toBe("node");
+  });
+
+  it("download fetches once on the controller, pushes to each host and verifies there; a second run fetches nothing", async () => {
+    const mirror = await ReleaseServer.start();
+    try {
+      const file = mirror.addFile("v1/tool", "#!/bin/sh\necho tool\n");
+      const pb = playbook(
+        "download.yml",
+        `- hosts: pi1,pi2,pi3
+  tasks:
+    - download:
+        url: ${file.url}
+        dest: "{{ root }}/bin/"
+        checksum: "sha256:${file.checksumUrl}"
+        mode: "0755"
+`,
+      );
+      const cache = join(f.dir, "cache");
+      const first = await runCliAsync(["apply", pb, "-i", f.inventory, "-o", "plain"], { RUNBOOK_CACHE_DIR: cache });
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
+      for (const h of ["pi1", "pi2", "pi3"]) {
+        const p = join(f.roots.get(h)!, "bin", "tool");
+        expect(readFileSync(p, "utf8")).toBe("#!/bin/sh\necho tool\n");
+        expect(statSync(p).mode & 0o777).toBe(0o755);
+      }
+      expect(mirror.requests("v1/tool")).toBe(1);
+      const second = await runCliAsync(["apply", pb, "-i", f.inventory, "-o", "plain"], { RUNBOOK_CACHE_DIR: cache });
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/^pi2 \| recap +done ok=1 changed=0/m);
+      expect(mirror.requests("v1/tool")).toBe(1);
+    } finally {
+      await mirror.close();
+    }
   });
 });

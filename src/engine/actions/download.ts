@@ -9,7 +9,7 @@ const loadDownload = () => import("../io/download.js");
 import { displayUrl } from "../io/http-get.js";
 import { modeArg, resolveArgPath, timeoutArg } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction } from "./types.js";
-import { remoteNotYet } from "./util/remote.js";
+import { downloadToTarget } from "./util/remote-download.js";
 
 const downloadArgs = z
   .object({
@@ -80,8 +80,8 @@ export const downloadAction = defineAction({
   description: "Fetch a file over HTTP(S), verified against a sha256 checksum, written atomically",
   schema: downloadArgs,
   async run(args, ctx) {
-    remoteNotYet(ctx, "download");
     const opts = options(args, ctx);
+    if (ctx.local === false) return downloadToTarget(opts, ctx);
     try {
       const { download } = await loadDownload();
       const r = await download(opts);

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, runCliAsync } from "../support/cli.js";
@@ -283,5 +284,28 @@ describe.skipIf(missing !== undefined)("runbook -i: variables, files, limits and
     } finally {
       await mirror.close();
     }
+  });
+
+  it("become, become_user and environment on a play apply to each of its steps; gather_facts is accepted", () => {
+    for (const d of [f.dir, join(f.dir, "hosts")]) chmodSync(d, 0o755);
+    chmodSync(f.roots.get("pi1")!, 0o777);
+    const pb = playbook(
+      "play-become.yml",
+      `- hosts: pi1
+  gather_facts: false
+  become: yes
+  become_user: nobody
+  environment: { GREETING: hello }
+  tasks:
+    - shell: echo "$(id -un) $GREETING" > {{ root }}/play-become
+    - shell: id -un > {{ root }}/step-override
+      become: false
+`,
+    );
+    const r = runCli(["apply", pb, "-i", f.inventory, "-o", "plain"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(f.roots.get("pi1")!, "play-become"), "utf8")).toBe("nobody hello\n");
+    expect(readFileSync(join(f.roots.get("pi1")!, "step-override"), "utf8")).toBe(`${userInfo().username}\n`);
   });
 });

@@ -10,6 +10,7 @@ import type { SshHost, SshTransport } from "../io/ssh/transport.js";
 import type { Playbook, Step } from "../load/model.js";
 import type { Result } from "../run/result.js";
 import { Runner, type RunSummary } from "../run/runner.js";
+import type { Settings } from "../run/settings.js";
 import type { RunMode, RunOptions } from "../run/types.js";
 import { localTarget, type Target } from "../target.js";
 import { batches } from "./batches.js";
@@ -179,6 +180,7 @@ export class Fleet {
       inventoryVars: inv.vars,
       magicVars: magicVars(o.inventory, host, (h) => this.runtimes.get(h) ?? {}),
       runtime,
+      hostSettings: hostSettingsOf(host, inv.vars),
       runOnce: (step, n, compute) => this.runOnce(host, step, n, compute),
     });
     const summary = await runner.run();
@@ -228,6 +230,12 @@ export class Fleet {
   async close(): Promise<void> {
     await this.options.transport.close([...this.sshHosts.values()]);
   }
+}
+
+// ansible_become on a host makes every step on it become (unless a step says otherwise).
+function hostSettingsOf(host: string, vars: Record<string, unknown>): Settings {
+  const c = connectionOf(host, vars);
+  return c.become ? { become: true, becomeUser: c.becomeUser } : {};
 }
 
 function addStats(a: Stats, b: Stats): Stats {

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { RunbookError, RunbookErrors } from "../errors.js";
+import { stepKeySchemas } from "../schema/keys.js";
 import { issuesToErrors } from "../schema/zod-issues.js";
 import { displayPath } from "../source.js";
 import { readVarsFile, readYamlFile, realPath } from "./files.js";
@@ -36,7 +37,17 @@ export const playKeys = {
     .enum(["local", "ssh"])
     .optional()
     .describe("`local`: run the play's steps on the controller for each host"),
+  become: stepKeySchemas.become.optional().describe("Every step of the play runs through `sudo -n`"),
+  become_user: stepKeySchemas.become_user.optional().describe("The user the play's steps become (default root)"),
+  environment: stepKeySchemas.environment.optional().describe("Environment variables for every command of the play"),
+  gather_facts: z
+    .boolean()
+    .optional()
+    .describe("Accepted for Ansible playbooks: facts are gathered when a host is first reached, and read lazily"),
 };
+
+/** The play keys that are step settings for every step of the play. */
+const PLAY_SETTINGS = ["become", "become_user", "environment"] as const;
 
 const documentSchema = z
   .object({
@@ -177,6 +188,8 @@ export class Loader {
       const doc = data as Record<string, unknown>;
       if (typeof doc.hosts === "string") pb.hosts = doc.hosts;
       if (doc.connection === "local" || doc.connection === "ssh") pb.connection = doc.connection;
+      // Kept as written (with their YAML positions, for errors): rendered when the play starts.
+      if (PLAY_SETTINGS.some((k) => k in doc)) pb.settings = doc;
       if (doc.serial !== undefined && r.success)
         pb.serial = [doc.serial as number | string | (number | string)[]].flat();
       pb.name = typeof doc.name === "string" ? doc.name : "";

@@ -21,7 +21,7 @@ import { emptyLoopReason, isLooped, type LoopControl, loopItems, loopVarsFor, re
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
-import { compileSettings, mergeSettings } from "./settings.js";
+import { compileSettings, mergeSettings, type Settings } from "./settings.js";
 import { Interrupted, StepFailed } from "./signals.js";
 import { StepRunner } from "./step.js";
 import type { PlanEntry, RunMode, RunOptions } from "./types.js";
@@ -140,6 +140,9 @@ export class Runner {
     };
     // Outside the try: a template error here is invalid input (exit 2), found by the check pass.
     frame = { ...frame, layers: this.playbookVars(frame) };
+    // A host's ansible_become, then the play's become/become_user/environment, under every step's own.
+    const play = pb.settings ? pickSettings(compileSettings(pb.settings, buildScope(this.globals, frame), pb.dir)) : {};
+    frame.inherited = { ...mergeSettings(this.options.hostSettings ?? {}, play), tags: [] };
     let summary: RunSummary;
     try {
       await this.walk(pb.tasks, frame);
@@ -583,3 +586,8 @@ function deepFreeze(v: unknown): void {
 }
 
 export { skippedResult };
+
+/** Only the settings a play may set (compileSettings reads every step key that is present). */
+function pickSettings(s: Settings): Settings {
+  return { become: s.become, becomeUser: s.becomeUser, environment: s.environment };
+}

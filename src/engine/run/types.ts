@@ -7,6 +7,7 @@ import type { Step } from "../load/model.js";
 import type { Target } from "../target.js";
 import type { UnknownInfo } from "../unknown.js";
 import type { Result } from "./result.js";
+import type { Settings } from "./settings.js";
 
 /**
  * run: do it. dry-run: mutating steps only plan (read-only probes with `check_mode: false` run).
@@ -27,6 +28,8 @@ export interface RunOptions {
   target?: Target;
   /** The inventory host this run is for: put on every event (runs with `-i`). */
   host?: string;
+  /** Settings every step starts from (a host's `ansible_become`, `ansible_become_user`). */
+  hostSettings?: Settings;
   /** The host's inventory variables (group and host vars), below playbook `vars`. */
   inventoryVars?: Record<string, unknown>;
   /** inventory_hostname, groups, hostvars. */

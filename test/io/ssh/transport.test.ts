@@ -135,6 +135,23 @@ describe.skipIf(missing !== undefined)(
       expect(String(e)).toMatch(/down: unreachable: .*(refused|closed)/i);
     });
 
+    it("an unknown host key is unreachable, never silently accepted", async () => {
+      const other = await mkdtemp(join(tmpdir(), "rb-ssh-nokey-"));
+      // Same client key, but a known_hosts that does not list this server.
+      const cfg = writeClientConfig(other, [{ ...server, knownHostsLine: "" }]);
+      const strict = new SshTransport({ configFile: cfg });
+      const h: SshHost = { name: "stranger", address: "127.0.0.1", port: server.port };
+      try {
+        const e = await strict.exec(h, "true").catch((x: unknown) => x);
+        expect(isUnreachable(e)).toBe(true);
+        expect(String(e)).toMatch(/Host key verification failed/);
+        expect(readFileSync(join(other, "known_hosts"), "utf8").trim()).toBe("");
+      } finally {
+        await strict.close([h]);
+        await rm(other, { recursive: true, force: true });
+      }
+    });
+
     it("a command that exits 255 is the command's status, not unreachable", async () => {
       const r = await ssh.exec(host, "exit 255");
       expect(r.rc).toBe(255);

@@ -30,8 +30,12 @@ const freePort = () =>
 const banner = (port) =>
   new Promise((res) => {
     const s = new Socket();
-    s.setTimeout(500, () => (s.destroy(), res(false)));
-    s.once("data", () => (s.destroy(), res(true)));
+    const done = (ok) => {
+      s.destroy();
+      res(ok);
+    };
+    s.setTimeout(500, () => done(false));
+    s.once("data", () => done(true));
     s.once("error", () => res(false));
     s.connect(port, "127.0.0.1");
   });

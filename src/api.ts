@@ -1,15 +1,35 @@
-import { RunbookErrors } from "./engine/errors.js";
+import { type RunbookError, RunbookErrors } from "./engine/errors.js";
 import type { Playbook } from "./engine/load/model.js";
 import { type LoadOptions, loadPlaybook } from "./engine/load/playbook.js";
 import { Runner, type RunSummary } from "./engine/run/runner.js";
+import { checkTagNames } from "./engine/run/tags.js";
 import type { PlanEntry, RunOptions } from "./engine/run/types.js";
+import { makeUnknown } from "./engine/unknown.js";
 
 /**
  * Check a loaded playbook without running anything: every template, expression and argument that
  * can be known before the run is checked; all problems are thrown together (RunbookErrors).
  */
 export async function checkPlaybook(pb: Playbook, options: RunOptions = {}): Promise<void> {
-  await new Runner(pb, { ...options, mode: "check", onEvent: undefined }).run();
+  const errors: RunbookError[] = [];
+  // Against every play's tags at once: a tag of the second play is not unknown to the first.
+  checkTagNames(pb, options.tags ?? [], options.skipTags ?? []);
+  for (const play of pb.plays ?? [pb]) {
+    // Without a host to check for, the magic variables are known only at run time (not undefined).
+    const magicVars = options.magicVars ?? (play.hosts !== undefined ? unknownMagicVars() : undefined);
+    try {
+      await new Runner(play, { ...options, magicVars, mode: "check", onEvent: undefined, tagNamesChecked: true }).run();
+    } catch (e) {
+      if (!(e instanceof RunbookErrors)) throw e;
+      errors.push(...e.errors);
+    }
+  }
+  if (errors.length) throw new RunbookErrors(errors);
+}
+
+function unknownMagicVars(): Record<string, unknown> {
+  const names = ["inventory_hostname", "inventory_hostname_short", "group_names", "groups", "hostvars"];
+  return Object.fromEntries(names.map((n) => [n, makeUnknown({ path: n, from: "the inventory" })]));
 }
 
 /** Load, check, then run a playbook. Throws RunbookErrors (exit 2) when the input is invalid. */

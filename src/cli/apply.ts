@@ -8,10 +8,11 @@ import { Runner } from "../engine/run/runner.js";
 import type { PlanEntry } from "../engine/run/types.js";
 import { type CommonOptions, common, playbookFile } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
+import { type FleetCliOptions, fleetApply, isFleetRun } from "./fleet.js";
 import { listCommand } from "./list.js";
 import { confirm, preRunSummary } from "./summary.js";
 
-export interface ApplyOptions extends CommonOptions {
+export interface ApplyOptions extends CommonOptions, FleetCliOptions {
   tags?: string[];
   skipTags?: string[];
   startAtTask?: string;
@@ -62,6 +63,7 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
       mode: opts.dryRun ? ("dry-run" as const) : ("run" as const),
       signal: controller.signal,
     };
+    if (isFleetRun(pb, opts)) return await fleetApply(pb, opts, runOpts);
     const checked: PlanEntry[] = [];
     await checkPlaybook(pb, { ...runOpts, onPlan: (e) => checked.push(e) });
     const tty = process.stdout.isTTY === true && !process.env.CI && opts.output !== "json" && opts.output !== "plain";

@@ -43,9 +43,17 @@ program
   .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to try a playbook for another machine", collect, [])
   .option("-v, --verbose", "show full command output")
   .option("--show-secrets", "do not mask values of variables named like *password*, *token*, *secret*, *key*")
+  .option(
+    "-i, --inventory <source>",
+    "Ansible inventory (YAML or INI file, or a comma list `a,b,`); repeatable",
+    collect,
+    [],
+  )
+  .option("-l, --limit <pattern>", "only these hosts (an Ansible host pattern)")
+  .option("-f, --forks <n>", "hosts run in parallel (default 5)")
   .addHelpText(
     "after",
-    "\nExamples:\n  runbook apply playbooks/dev.yml\n  runbook apply playbooks/production.yml -e istio_version=1.30.4 --tags install\n  runbook apply site.yml --dry-run\n",
+    "\nExamples:\n  runbook apply playbooks/dev.yml\n  runbook apply playbooks/production.yml -e istio_version=1.30.4 --tags install\n  runbook apply site.yml --dry-run\n  runbook apply site.yml -i inventory.yml --limit server\n",
   )
   .action(async (file: string, opts) => {
     const { applyCommand } = await import("./apply.js");
@@ -66,6 +74,14 @@ program
   .option("--preset-path <dir>", "extra folder to look for presets in; repeatable", collect, [])
   .option("--fact <name=value>", "override a fact (e.g. arch=arm64) to plan for another machine", collect, [])
   .option("--show-secrets", "do not mask values of variables named like *password*, *token*, *secret*, *key*")
+  .option(
+    "-i, --inventory <source>",
+    "Ansible inventory (YAML or INI file, or a comma list `a,b,`); repeatable",
+    collect,
+    [],
+  )
+  .option("-l, --limit <pattern>", "only these hosts (an Ansible host pattern)")
+  .option("--forks <n>", "hosts planned in parallel (default 5)")
   .addHelpText(
     "after",
     "\nThe same inputs give byte-identical output, so a plan can be committed and diffed.\nSteps marked `check_mode: false` (read-only probes) run; nothing else does.\n\nExamples:\n  runbook plan playbooks/dev.yml\n  runbook plan playbooks/production.yml --format json > plan.json\n  runbook plan playbooks/homelab-k3s.yml --fact arch=arm64\n",
@@ -81,6 +97,13 @@ program
   .argument("<files...>", "playbooks")
   .option("-e, --extra-vars <var>", "extra variables, as for apply", collect, [])
   .option("--preset-path <dir>", "extra folder to look for presets in", collect, [])
+  .option(
+    "-i, --inventory <source>",
+    "Ansible inventory (YAML or INI file, or a comma list `a,b,`); repeatable",
+    collect,
+    [],
+  )
+  .option("-l, --limit <pattern>", "only these hosts (an Ansible host pattern)")
   .addHelpText("after", "\nExamples:\n  runbook validate playbooks/*.yml\n")
   .action(async (files: string[], opts) => {
     const { validateCommand } = await import("./validate.js");

@@ -1,5 +1,6 @@
 import { planPlaybook } from "../api.js";
 import { killAllSteps } from "../engine/io/exec.js";
+import { loadPlaybook } from "../engine/load/playbook.js";
 import { planDocument } from "../engine/plan/document.js";
 import { colorStyle, plainStyle, planText } from "../engine/plan/text.js";
 import { chooseColor } from "../engine/report/mode.js";
@@ -7,9 +8,11 @@ import { maskDeep, SecretMasker } from "../engine/secrets.js";
 import { VERSION } from "../version.js";
 import { type CommonOptions, common, playbookFile } from "./common.js";
 import { exitCodeOf, printError } from "./errors.js";
+import { type FleetCliOptions, isFleetRun } from "./fleet.js";
+import { fleetPlan } from "./fleet-plan.js";
 import { listCommand } from "./list.js";
 
-export interface PlanOptions extends CommonOptions {
+export interface PlanOptions extends CommonOptions, FleetCliOptions {
   tags?: string[];
   skipTags?: string[];
   startAtTask?: string;
@@ -36,7 +39,14 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
     if (listed !== undefined) return listed;
     const c = common(opts);
     masker.addVars(c.extraVars);
-    const { playbook, entries, summary } = await planPlaybook(playbookFile(file), {
+    const pb = loadPlaybook(playbookFile(file), { presetPaths: c.presetPaths });
+    if (isFleetRun(pb, opts)) {
+      masker.addVars(pb.vars).addVars(pb.varsFiles);
+      const style = chooseColor({ isTTY: process.stdout.isTTY === true, env: process.env }) ? colorStyle : plainStyle;
+      const runOpts = { ...c, masker, tags: opts.tags, skipTags: opts.skipTags, startAtTask: opts.startAtTask };
+      return await fleetPlan(pb, opts, runOpts, style, mask);
+    }
+    const { playbook, entries, summary } = await planPlaybook(pb, {
       ...c,
       masker,
       tags: opts.tags,

@@ -18,6 +18,7 @@ export type ErrorCode =
   | "preset-param"
   | "step-failed"
   | "interrupted"
+  | "unreachable"
   | "internal";
 
 const EXIT_CODES: Record<ErrorCode, number> = {
@@ -34,6 +35,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   "preset-param": 2,
   "step-failed": 1,
   interrupted: 130,
+  unreachable: 4,
   internal: 70,
 };
 

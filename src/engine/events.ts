@@ -20,6 +20,8 @@ export interface StepRef {
   depth: number;
   /** The step is `no_log`: reporters redact its results and never print its output. */
   noLog?: boolean | undefined;
+  /** The inventory host it ran on (runs with `-i` only). */
+  host?: string | undefined;
 }
 
 export interface Stats {
@@ -37,8 +39,17 @@ export interface Stats {
  */
 export const EVENTS_VERSION = 1;
 
-export type RunEvent =
-  | { kind: "run-start"; playbook: string; file: string; dryRun: boolean; version: string }
+/** Every event of a run with `-i` also names its host at the top level (`host`), for JSON consumers. */
+export type RunEvent = (
+  | {
+      kind: "run-start";
+      playbook: string;
+      file: string;
+      dryRun: boolean;
+      version: string;
+      /** The inventory host this run is for (runs with `-i` only). */
+      host?: string | undefined;
+    }
   | { kind: "step-start"; step: StepRef }
   | {
       kind: "step-end";
@@ -69,7 +80,8 @@ export type RunEvent =
   | { kind: "warning"; message: string; location?: SourceLocation | undefined }
   | {
       kind: "run-end";
-      status: "ok" | "failed" | "interrupted";
+      /** `unreachable`: the host could not be reached or dropped the connection (runs with `-i`). */
+      status: "ok" | "failed" | "interrupted" | "unreachable";
       stats: Stats;
       durationMs: number;
       /** The step that failed or was running when the run was interrupted. */
@@ -77,7 +89,8 @@ export type RunEvent =
       /** Interrupted: `stoppedAt` had completed when the run stopped (its step-end says what it did). */
       stoppedAfter?: boolean | undefined;
       error?: string | undefined;
-    };
+    }
+) & { host?: string | undefined };
 
 export type EventSink = (event: RunEvent) => void;
 

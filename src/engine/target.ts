@@ -23,6 +23,10 @@ export interface Target {
   readonly facts: FactSource;
   /** The target's process environment (proxies, PATH, HOME). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The file system with become applied to writes (sudo on an SSH host); `fs` when absent. */
+  readonly fsAs?: ((become: boolean, becomeUser: string | undefined) => FsAdapter) | undefined;
+  /** false for a remote host. */
+  readonly local?: boolean | undefined;
 }
 
 /** Reads files on the controller (the machine runbook runs on), whatever the target is. */

@@ -9,6 +9,7 @@ const loadDownload = () => import("../io/download.js");
 import { displayUrl } from "../io/http-get.js";
 import { modeArg, resolveArgPath, timeoutArg } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction } from "./types.js";
+import { downloadToTarget } from "./util/remote-download.js";
 
 const downloadArgs = z
   .object({
@@ -80,6 +81,7 @@ export const downloadAction = defineAction({
   schema: downloadArgs,
   async run(args, ctx) {
     const opts = options(args, ctx);
+    if (ctx.local === false) return downloadToTarget(opts, ctx);
     try {
       const { download } = await loadDownload();
       const r = await download(opts);

@@ -10,6 +10,10 @@ export interface ActionContext {
   fs: FsAdapter;
   /** Network checks from the target's point of view (wait_for); the local probe when absent. */
   probe?: ProbeAdapter | undefined;
+  /** The controller's files (copy src, templates); `fs` when the target is this machine. */
+  controllerFs?: FsAdapter | undefined;
+  /** false when the target is an SSH host (actions that still write with node:fs refuse to run there). */
+  local?: boolean | undefined;
   step: StepRef;
   /** Directory of the file that declared the step: relative `src` paths resolve against it. */
   baseDir: string;

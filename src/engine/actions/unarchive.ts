@@ -5,6 +5,7 @@ const loadArchive = () => import("../io/archive.js");
 
 import { modeArg, resolveArgPath } from "./file-args.js";
 import { type ActionContext, ActionFailure, defineAction, type PlanInfo } from "./types.js";
+import { remoteNotYet } from "./util/remote.js";
 
 const UNITS: Record<string, number> = {
   ...{ "": 1, b: 1, k: 1024, kib: 1024, kb: 1000, m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2 },
@@ -86,6 +87,7 @@ export const unarchiveAction = defineAction({
   description: "Extract a tar, tar.gz or zip archive into a directory, never writing outside it",
   schema: unarchiveArgs,
   async run(args, ctx) {
+    remoteNotYet(ctx, "unarchive");
     const { src, dest, creates } = paths(args, ctx);
     if (creates && (await ctx.fs.stat(creates))) {
       return { changed: false, dest, files: [], msg: `skipped: ${creates} exists` };

@@ -56,4 +56,14 @@ export interface Playbook {
   varsFiles: Record<string, unknown>;
   tasks: Step[];
   handlers: Step[];
+  /** The host pattern of the play (`hosts:`); undefined runs on this machine, as without an inventory. */
+  hosts?: string | undefined;
+  /** `connection: local`: the play's steps run on the controller, whatever the hosts' connection. */
+  connection?: "local" | "ssh" | undefined;
+  /** The play as written, when it sets become/become_user/environment for all its steps. */
+  settings?: Record<string, unknown> | undefined;
+  /** `serial:` batch sizes (a number or "30%", a list for growing batches; the last one repeats). */
+  serial?: (number | string)[] | undefined;
+  /** A file that is a list of plays (`- hosts: ...`): each one, in order. The file's own tasks are empty. */
+  plays?: Playbook[] | undefined;
 }

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { RunbookError, RunbookErrors } from "../errors.js";
+import { stepKeySchemas } from "../schema/keys.js";
 import { issuesToErrors } from "../schema/zod-issues.js";
 import { displayPath } from "../source.js";
 import { readVarsFile, readYamlFile, realPath } from "./files.js";
@@ -16,6 +17,38 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The keys that make a document a play: where and how its steps run (shared with the JSON Schema). */
+export const playKeys = {
+  hosts: z
+    .string()
+    .optional()
+    .describe("Inventory host pattern the steps run on (`all`, a group, `web:&prod`, `!pi3`); needs `-i`"),
+  serial: z
+    .union([
+      z.number().int().positive(),
+      z.string().regex(/^\d+%?$/),
+      z.array(z.union([z.number().int().positive(), z.string().regex(/^\d+%?$/)])).min(1),
+    ])
+    .optional()
+    .describe(
+      'Rolling batches: hosts per batch (`1`, `"30%"`, or a list like `[1, 5, "50%"]` whose last size repeats)',
+    ),
+  connection: z
+    .enum(["local", "ssh"])
+    .optional()
+    .describe("`local`: run the play's steps on the controller for each host"),
+  become: stepKeySchemas.become.optional().describe("Every step of the play runs through `sudo -n`"),
+  become_user: stepKeySchemas.become_user.optional().describe("The user the play's steps become (default root)"),
+  environment: stepKeySchemas.environment.optional().describe("Environment variables for every command of the play"),
+  gather_facts: z
+    .boolean()
+    .optional()
+    .describe("Accepted for Ansible playbooks: facts are gathered when a host is first reached, and read lazily"),
+};
+
+/** The play keys that are step settings for every step of the play. */
+const PLAY_SETTINGS = ["become", "become_user", "environment"] as const;
+
 const documentSchema = z
   .object({
     name: z.string().optional().describe("The playbook's name"),
@@ -24,6 +57,7 @@ const documentSchema = z
     vars_files: z.array(z.string()).optional().describe("YAML files of variables, relative to the playbook"),
     tasks: z.array(z.unknown()).describe("The steps"),
     handlers: z.array(z.unknown()).optional().describe("Steps run at the end when notified"),
+    ...playKeys,
   })
   .strict();
 
@@ -122,12 +156,42 @@ export class Loader {
     this.playbookDir = dir;
     const pb: Playbook = { file, dir, name: "", description: "", vars: {}, varsFiles: {}, tasks: [], handlers: [] };
     this.includeChain.push(realPath(file));
-    if (Array.isArray(data)) {
+    if (Array.isArray(data) && isPlayList(data)) {
+      pb.plays = data.map((play) => {
+        const p: Playbook = { ...pb, vars: {}, varsFiles: {}, tasks: [], handlers: [] };
+        this.document(p, play);
+        if (!p.name) p.name = `hosts: ${p.hosts ?? ""}`;
+        return p;
+      });
+    } else if (Array.isArray(data)) {
       pb.tasks = this.steps(data, file, "tasks");
     } else if (data && typeof data === "object") {
+      this.document(pb, data);
+    } else {
+      this.errors.push(
+        new RunbookError("schema", "a playbook is a list of steps, or a mapping with `tasks:`", {
+          location: locOf(data) ?? { file, line: 1, col: 1 },
+          hint: "start the file with `- name: ...` or with `tasks:`",
+        }),
+      );
+    }
+    if (!pb.name) pb.name = file.split("/").pop() ?? file;
+    return pb;
+  }
+
+  /** The document form (or one play of a list of plays) into `pb`. */
+  private document(pb: Playbook, data: unknown): void {
+    const { file, dir } = pb;
+    {
       const r = documentSchema.safeParse(data);
       if (!r.success) this.errors.push(...issuesToErrors(r.error, documentSchema, data, "", locOf(data), false));
       const doc = data as Record<string, unknown>;
+      if (typeof doc.hosts === "string") pb.hosts = doc.hosts;
+      if (doc.connection === "local" || doc.connection === "ssh") pb.connection = doc.connection;
+      // Kept as written (with their YAML positions, for errors): rendered when the play starts.
+      if (PLAY_SETTINGS.some((k) => k in doc)) pb.settings = doc;
+      if (doc.serial !== undefined && r.success)
+        pb.serial = [doc.serial as number | string | (number | string)[]].flat();
       pb.name = typeof doc.name === "string" ? doc.name : "";
       pb.description = typeof doc.description === "string" ? doc.description : "";
       if (doc.vars && typeof doc.vars === "object" && !Array.isArray(doc.vars))
@@ -141,17 +205,14 @@ export class Loader {
       }
       pb.tasks = this.steps(doc.tasks, file, "tasks");
       pb.handlers = this.steps(doc.handlers, file, "handlers", true);
-    } else {
-      this.errors.push(
-        new RunbookError("schema", "a playbook is a list of steps, or a mapping with `tasks:`", {
-          location: locOf(data) ?? { file, line: 1, col: 1 },
-          hint: "start the file with `- name: ...` or with `tasks:`",
-        }),
-      );
     }
-    if (!pb.name) pb.name = file.split("/").pop() ?? file;
-    return pb;
   }
+}
+
+/** A list whose first entry is a mapping with `hosts:` is a list of plays (Ansible's playbook form), not steps. */
+function isPlayList(data: unknown[]): boolean {
+  const first = data[0];
+  return first !== null && typeof first === "object" && !Array.isArray(first) && "hosts" in first;
 }
 
 /** Load and validate a playbook; throws RunbookErrors listing every problem found. */

@@ -34,7 +34,7 @@ export interface PlanDocument {
   plan_version: number;
   runbook_version: string;
   playbook: { name: string; description: string; file: string };
-  status: "ok" | "failed" | "interrupted";
+  status: "ok" | "failed" | "interrupted" | "unreachable";
   error: string | null;
   summary: { steps: number; run: number; skip: number; runtime: number; will_change: number; unknown_change: number };
   steps: PlanStep[];

@@ -9,7 +9,7 @@ const ORDER: (keyof Stats)[] = ["ok", "changed", "skipped", "failed", "ignored",
 
 function verdict(e: RunEnd): string {
   if (e.status === "ok") return "done";
-  return e.status === "failed" ? "failed" : "interrupted";
+  return e.status;
 }
 
 /** `recap   failed ok=3 changed=2 skipped=1 failed=1 ignored=1 rescued=1 (12.3s)`: one line for logs. */
@@ -23,7 +23,10 @@ export function ttyRecap(e: RunEnd, slowest: EndedStep[], style: Style): string[
   const counts = ORDER.filter((k) => e.stats[k] > 0 || k === "ok" || k === "changed" || k === "failed")
     .map((k) => (e.stats[k] > 0 ? paintStatus(style, k, `${k} ${e.stats[k]}`) : style.dim(`${k} 0`)))
     .join(style.dim(" · "));
-  const head = e.status === "ok" ? style.green("Done") : style.red(e.status === "failed" ? "Failed" : "Interrupted");
+  const head =
+    e.status === "ok"
+      ? style.green("Done")
+      : style.red(e.status === "failed" ? "Failed" : e.status === "unreachable" ? "Unreachable" : "Interrupted");
   const lines = [`${style.bold(head)} in ${formatDuration(e.durationMs)}  ${counts}`];
   if (e.status === "interrupted" && e.stoppedAt)
     lines.push(

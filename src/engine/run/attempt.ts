@@ -2,6 +2,7 @@ import { type ActionContext, ActionFailure, type ActionResult } from "../actions
 import { formatDuration, parseDuration } from "../duration.js";
 import { RunbookError } from "../errors.js";
 import type { RunEvent, StepRef } from "../events.js";
+import { isUnreachable } from "../io/ssh/errors.js";
 import type { Step } from "../load/model.js";
 import { valueLocOf } from "../load/yaml.js";
 import { issuesToErrors } from "../schema/zod-issues.js";
@@ -129,6 +130,8 @@ async function execute(env: AttemptEnv, step: Step, args: unknown, ctx: ActionCo
       res = { ...e.result, changed: e.result.changed === true, failed: true, msg: e.message };
     else if (e instanceof RunbookError) res = { changed: false, failed: true, msg: e.message, error: e };
     else if (e instanceof Interrupted) throw e;
+    // Not the step's failure: the host is gone, and the fleet counts it apart (exit 4).
+    else if (isUnreachable(e)) throw e;
     else res = { changed: false, failed: true, msg: (e as Error).message ?? String(e) };
   } finally {
     if (timer) clearTimeout(timer);

@@ -5,7 +5,8 @@ import { PACKAGE_ROOT } from "../../version.js";
 import { type ActionContext, ActionFailure } from "../actions/types.js";
 import type { StepRef } from "../events.js";
 import type { ExecAdapter } from "../io/exec.js";
-import type { FsAdapter } from "../io/fs.js";
+import { type FsAdapter, localFs } from "../io/fs.js";
+import type { ProbeAdapter } from "../io/probe.js";
 import type { Step } from "../load/model.js";
 import { looksSecret } from "../secrets.js";
 import { renderString } from "../template.js";
@@ -16,6 +17,11 @@ import type { Settings } from "./settings.js";
 export interface Adapters {
   exec: ExecAdapter;
   fs: FsAdapter;
+  /** The file system with become applied to writes (SSH hosts); `fs` when absent. */
+  fsAs?: ((become: boolean, becomeUser: string | undefined) => FsAdapter) | undefined;
+  probe?: ProbeAdapter | undefined;
+  /** false on an SSH host: actions that write with node:fs themselves refuse to run there. */
+  local?: boolean | undefined;
   cacheDir: string;
 }
 
@@ -56,7 +62,10 @@ export function actionContext(
   const quiet = noLog || (typeof step.raw.register === "string" && looksSecret(step.raw.register));
   return {
     exec: io.exec,
-    fs: io.fs,
+    fs: settings.become === true && io.fsAs ? io.fsAs(true, settings.becomeUser) : io.fs,
+    probe: io.probe,
+    local: io.local !== false,
+    controllerFs: io.local === false ? localFs : io.fs,
     step: ref,
     baseDir: step.baseDir,
     playbookDir: r.playbook.dir,

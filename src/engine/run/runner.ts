@@ -5,8 +5,7 @@ import type { ChainLink, RunEvent, Stats, StepRef } from "../events.js";
 import { emptyStats } from "../events.js";
 import { evaluateCondition } from "../expr.js";
 import { createFacts } from "../facts.js";
-import { localExec } from "../io/exec.js";
-import { localFs } from "../io/fs.js";
+import { isUnreachable } from "../io/ssh/errors.js";
 import type { Playbook, Step } from "../load/model.js";
 import { Loader } from "../load/playbook.js";
 import { checkParam } from "../load/preset.js";
@@ -15,6 +14,7 @@ import { redactResult } from "../report/redact.js";
 import { looksSecret, SecretMasker } from "../secrets.js";
 import { formatLocation } from "../source.js";
 import { didYouMeanHint } from "../suggest.js";
+import { localTarget } from "../target.js";
 import { renderString, renderValue } from "../template.js";
 import { containsUnknown, isUnknown, makeUnknown } from "../unknown.js";
 import { defaultCacheDir } from "./context.js";
@@ -23,14 +23,14 @@ import { learnOutputs, ShownValues } from "./no-log-secrets.js";
 import { renderVarsInOrder } from "./render-vars.js";
 import { type Result, skippedResult } from "./result.js";
 import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
-import { compileSettings, mergeSettings } from "./settings.js";
+import { compileSettings, mergeSettings, type Settings } from "./settings.js";
 import { Interrupted, StepFailed } from "./signals.js";
 import { StepRunner } from "./step.js";
 import { checkTagNames, childrenOf, ownTags, tagFilterReason } from "./tags.js";
 import type { PlanEntry, RunMode, RunOptions } from "./types.js";
 
 export interface RunSummary {
-  status: "ok" | "failed" | "interrupted";
+  status: "ok" | "failed" | "interrupted" | "unreachable";
   stats: Stats;
   durationMs: number;
   stoppedAt?: StepRef | undefined;
@@ -60,6 +60,14 @@ export class Runner {
   private readonly pending = new Set<Step>();
   private readonly handlerIndex = new Map<string, Step[]>();
   current: StepRef | undefined;
+  private readonly occurrences = new Map<Step, number>();
+
+  /** How many times this host has reached `step` so far (a step in a looped include is reached once per item). */
+  occurrence(step: Step): number {
+    const n = (this.occurrences.get(step) ?? 0) + 1;
+    this.occurrences.set(step, n);
+    return n;
+  }
   readonly steps: StepRunner;
 
   constructor(
@@ -72,8 +80,10 @@ export class Runner {
     this.secrets = options.masker ?? new SecretMasker();
     // As written too: an error excerpt shows the raw text of a var whose template failed.
     this.secrets.addVars(playbook.vars).addVars(playbook.varsFiles).addLayer(options.extraVars).addVars(env);
+    const target = options.target ?? localTarget({ exec: options.exec, fs: options.fs });
     this.globals = {
-      facts: options.facts ?? createFacts(),
+      facts: options.facts ?? createFacts(target.facts),
+      magic: options.magicVars ?? {},
       env,
       runbook: {
         version: VERSION,
@@ -90,14 +100,18 @@ export class Runner {
       for (const n of names) this.handlerIndex.set(n, [...(this.handlerIndex.get(n) ?? []), h]);
     }
     this.steps = new StepRunner(this, {
-      exec: options.exec ?? localExec,
-      fs: options.fs ?? localFs,
+      exec: target.exec,
+      fs: target.fs,
+      fsAs: target.fsAs,
+      probe: target.probe,
+      local: target.local !== false,
       cacheDir: options.cacheDir ?? defaultCacheDir(env),
     });
   }
 
   emit(e: RunEvent): void {
-    this.options.onEvent?.(e);
+    const host = this.options.host;
+    this.options.onEvent?.(host !== undefined && e.host === undefined ? { ...e, host } : e);
   }
 
   plan(entry: PlanEntry): void {
@@ -131,6 +145,7 @@ export class Runner {
       depth: frame.chain.length,
     };
     if (noLog) ref.noLog = true;
+    if (this.options.host !== undefined) ref.host = this.options.host;
     return ref;
   }
 
@@ -138,17 +153,21 @@ export class Runner {
     const t0 = performance.now();
     const pb = this.playbook;
     // A mistyped tag is invalid input: found before anything runs (the check pass runs this too).
-    checkTagNames(pb, this.options.tags ?? [], this.options.skipTags ?? []);
+    if (!this.options.tagNamesChecked) checkTagNames(pb, this.options.tags ?? [], this.options.skipTags ?? []);
     this.emit({ kind: "run-start", playbook: pb.name, file: pb.file, dryRun: this.mode !== "run", version: VERSION });
     let frame: Frame = {
       layers: [],
-      runtime: {},
+      // A host's registered results and set_vars outlive the play (as in Ansible): the fleet passes them in.
+      runtime: this.options.runtime ?? {},
       chain: [],
       baseDir: pb.dir,
       inherited: { tags: [] },
     };
     // Outside the try: a template error here is invalid input (exit 2), found by the check pass.
     frame = { ...frame, layers: this.playbookVars(frame) };
+    // A host's ansible_become, then the play's become/become_user/environment, under every step's own.
+    const play = pb.settings ? pickSettings(compileSettings(pb.settings, buildScope(this.globals, frame), pb.dir)) : {};
+    frame.inherited = { ...mergeSettings(this.options.hostSettings ?? {}, play), tags: [] };
     let summary: RunSummary;
     try {
       await this.walk(pb.tasks, frame);
@@ -167,6 +186,15 @@ export class Runner {
       } else if (e instanceof StepFailed) {
         summary = { status: "failed", stats: this.stats, durationMs: 0, stoppedAt: e.step };
         if (this.options.forceHandlers) await this.flushHandlers(frame).catch(() => undefined);
+      } else if (isUnreachable(e)) {
+        summary = {
+          status: "unreachable",
+          stats: this.stats,
+          durationMs: 0,
+          stoppedAt: this.current,
+          error: undefined,
+        };
+        summary.error = new RunbookError("unreachable", e.message, { cause: e });
       } else if (e instanceof RunbookError) {
         summary = { status: "failed", stats: this.stats, durationMs: 0, stoppedAt: this.current, error: e };
       } else throw e;
@@ -193,7 +221,10 @@ export class Runner {
   private playbookVars(frame: Frame): Record<string, unknown>[] {
     const pb = this.playbook;
     const acc: Record<string, unknown> = {};
-    const out = [pb.vars, pb.varsFiles].map((layer) => {
+    const layers = this.options.inventoryVars
+      ? [this.options.inventoryVars, pb.vars, pb.varsFiles]
+      : [pb.vars, pb.varsFiles];
+    const out = layers.map((layer) => {
       try {
         return renderVarsInOrder(
           layer,
@@ -667,4 +698,9 @@ function mayHoldStep(step: Step, target: string): boolean {
       .join("[\\s\\S]*");
     return new RegExp(`^${pattern}$`).test(target);
   });
+}
+
+/** Only the settings a play may set (compileSettings reads every step key that is present). */
+function pickSettings(s: Settings): Settings {
+  return { become: s.become, becomeUser: s.becomeUser, environment: s.environment };
 }

@@ -28,6 +28,8 @@ export interface Globals {
   extraVars: Record<string, unknown>;
   /** Learns every layer a scope is built from, so that secret-named values are masked wherever they came from. */
   secrets?: SecretMasker | undefined;
+  /** inventory_hostname, groups, hostvars: Ansible's magic variables, above every user layer (runs with `-i`). */
+  magic: Record<string, unknown>;
 }
 
 /**
@@ -49,6 +51,7 @@ export function buildScope(
     frame.runtime,
     g.extraVars,
     loopVars,
+    g.magic,
   );
   const scope: Record<string, unknown> = { ...user, vars: user, facts: g.facts, env: g.env, runbook: g.runbook };
   if (frame.params) scope.params = frame.params;

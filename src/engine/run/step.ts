@@ -3,6 +3,9 @@ import { type ActionContext, ActionFailure, type PlanInfo } from "../actions/typ
 import { parseDuration } from "../duration.js";
 import { RunbookError } from "../errors.js";
 import type { StepRef } from "../events.js";
+import { localExec } from "../io/exec.js";
+import { localFs } from "../io/fs.js";
+import { localProbe } from "../io/probe.js";
 import { readVarsFile } from "../load/files.js";
 import type { Step } from "../load/model.js";
 import { valueLocOf } from "../load/yaml.js";
@@ -35,6 +38,11 @@ export class StepRunner {
     private readonly r: Runner,
     private readonly io: Adapters,
   ) {}
+
+  /** `delegate_to: localhost` acts on the controller, with the host's variables (as Ansible). */
+  private ioFor(step: Step): Adapters {
+    return delegatedLocally(step) ? { ...LOCAL_ADAPTERS, cacheDir: this.io.cacheDir } : this.io;
+  }
 
   private get inPlan(): boolean {
     return this.r.mode !== "run";
@@ -128,12 +136,23 @@ export class StepRunner {
     let outcome: Outcome;
     try {
       if (deferred) throw deferred;
-      if (isLooped(raw)) {
-        outcome = await this.loop(step, frame, ref, scope, settings, tags);
-      } else {
+      const compute = async (): Promise<Outcome> => {
+        if (isLooped(raw)) return this.loop(step, frame, ref, scope, settings, tags);
         this.start(ref);
-        outcome = await this.once(step, frame, ref, stepVars, undefined, settings, tags, undefined);
-      }
+        return this.once(step, frame, ref, stepVars, undefined, settings, tags, undefined);
+      };
+      // run_once: the first host to reach the step runs it; the others take its result (run mode only).
+      const once = r.options.runOnce;
+      if (once && r.mode === "run" && isTrue(raw.run_once)) {
+        const shared = await once(step, r.occurrence(step), async () => {
+          const o = await compute();
+          return o.result ?? { changed: false, failed: false, skipped: false, msg: "", duration_ms: 0 };
+        });
+        this.start(ref);
+        outcome = {
+          result: shared.host === r.options.host ? shared.result : { ...shared.result, run_once_host: shared.host },
+        };
+      } else outcome = await compute();
     } catch (e) {
       // A template or expression that fails on a value only the run produced: this step failed.
       if (r.collecting || !(e instanceof RunbookError)) throw e;
@@ -335,7 +354,7 @@ export class StepRunner {
       r.shown.add(args);
     }
     const probe = step.action?.readOnly === true || settings.checkMode === false;
-    const ctx = actionContext(this.r, this.io, step, ref, scope, settings);
+    const ctx = actionContext(this.r, this.ioFor(step), step, ref, scope, settings);
     const skipBy = await this.createsRemoves(ctx, creates, removes);
     if (r.mode === "check") {
       if (step.action?.check && !containsUnknown(args)) await step.action.check(args as never, ctx);
@@ -536,7 +555,7 @@ export class StepRunner {
       if (containsUnknown(args)) return undefined;
       const info = await step.action.plan(
         parseArgs(step, args),
-        actionContext(this.r, this.io, step, ref, scope, settings),
+        actionContext(this.r, this.ioFor(step), step, ref, scope, settings),
       );
       const shown = noLog ? { ...info, diff: info.diff ? "<redacted: no_log>" : undefined, data: undefined } : info;
       // Whether it changes anything is the run's to say.
@@ -695,3 +714,15 @@ function markerIn(value: unknown, depth = 0): UnknownInfo | undefined {
   }
   return undefined;
 }
+
+/** A YAML boolean or Ansible's yes/on/true spelling. */
+function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === "string" && /^\s*(true|yes|on)\s*$/i.test(v));
+}
+
+function delegatedLocally(step: Step): boolean {
+  const d = step.raw.delegate_to;
+  return d === "localhost" || d === "127.0.0.1";
+}
+
+const LOCAL_ADAPTERS = { exec: localExec, fs: localFs, probe: localProbe, local: true };

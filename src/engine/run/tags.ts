@@ -64,7 +64,8 @@ interface Known {
 function knownTags(pb: Playbook): Known {
   const tags = new Set<string>();
   let complete = true;
-  for (const { step } of walk([...pb.tasks, ...pb.handlers])) {
+  const plays = pb.plays ?? [pb];
+  for (const { step } of walk(plays.flatMap((p) => [...p.tasks, ...p.handlers]))) {
     for (const t of ownTags(step)) {
       if (t.includes("{{")) complete = false;
       else tags.add(t);

@@ -3,8 +3,12 @@ import type { EventSink, StepRef } from "../events.js";
 import type { Facts } from "../facts.js";
 import type { ExecAdapter } from "../io/exec.js";
 import type { FsAdapter } from "../io/fs.js";
+import type { Step } from "../load/model.js";
 import type { SecretMasker } from "../secrets.js";
+import type { Target } from "../target.js";
 import type { UnknownInfo } from "../unknown.js";
+import type { Result } from "./result.js";
+import type { Settings } from "./settings.js";
 
 /**
  * run: do it. dry-run: mutating steps only plan (read-only probes with `check_mode: false` run).
@@ -14,6 +18,8 @@ export type RunMode = "run" | "dry-run" | "check";
 
 export interface RunOptions {
   mode?: RunMode;
+  /** --tags/--skip-tags were checked against the whole file (a run of one play of several must not check them again). */
+  tagNamesChecked?: boolean;
   extraVars?: Record<string, unknown>;
   tags?: string[];
   skipTags?: string[];
@@ -21,6 +27,27 @@ export interface RunOptions {
   forceHandlers?: boolean;
   exec?: ExecAdapter;
   fs?: FsAdapter;
+  /** The machine the steps act on (default: this one, with `exec`/`fs` when given). */
+  target?: Target;
+  /** The inventory host this run is for: put on every event (runs with `-i`). */
+  host?: string;
+  /** Settings every step starts from (a host's `ansible_become`, `ansible_become_user`). */
+  hostSettings?: Settings;
+  /** The host's inventory variables (group and host vars), below playbook `vars`. */
+  inventoryVars?: Record<string, unknown>;
+  /** inventory_hostname, groups, hostvars. */
+  magicVars?: Record<string, unknown>;
+  /**
+   * run_once across hosts: the first caller for (step, occurrence) runs `compute`; the others get its
+   * result and the host that ran it (the fleet provides this; a single run runs every step itself).
+   */
+  runOnce?: (
+    step: Step,
+    occurrence: number,
+    compute: () => Promise<Result>,
+  ) => Promise<{ result: Result; host: string }>;
+  /** The host's registered results and set_vars, shared by its plays. */
+  runtime?: Record<string, unknown>;
   facts?: Facts;
   signal?: AbortSignal;
   onEvent?: EventSink;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DIRECTIVE_ALIASES, DIRECTIVES } from "../actions/directives.js";
 import { ACTION_LIST, RESERVED_ACTIONS } from "../actions/index.js";
+import { playKeys } from "../load/playbook.js";
 import { presetFileSchema } from "../load/preset.js";
 import { stepKeySchemas } from "./keys.js";
 
@@ -80,13 +81,14 @@ export function jsonSchemas(): { playbook: Json; preset: Json } {
         description: z.string().optional(),
         vars: z.record(z.string(), z.unknown()).optional(),
         vars_files: z.array(z.string()).optional(),
+        ...playKeys,
       })
       .strict(),
   ) as { properties: Json };
   const playbook = {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "runbook playbook",
-    description: "A list of steps, or a mapping with tasks and handlers",
+    description: "A list of steps, a mapping with tasks and handlers, or a list of plays (`- hosts: ...`)",
     $defs: defs,
     oneOf: [
       { ...STEPS, description: "List form: the steps" },
@@ -99,6 +101,20 @@ export function jsonSchemas(): { playbook: Json; preset: Json } {
           ...document.properties,
           tasks: { ...STEPS, description: "The steps" },
           handlers: { ...STEPS, description: "Steps run at the end when notified" },
+        },
+      },
+      {
+        type: "array",
+        description: "Plays: each runs its tasks on the inventory hosts its `hosts:` pattern selects (`-i`)",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["hosts", "tasks"],
+          properties: {
+            ...document.properties,
+            tasks: { ...STEPS, description: "The steps" },
+            handlers: { ...STEPS, description: "Steps run at the end of the play when notified" },
+          },
         },
       },
     ],

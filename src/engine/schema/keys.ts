@@ -98,6 +98,12 @@ export const stepKeySchemas = {
   creates: z.string().describe("For shell/command: skip (ok) when this path exists"),
   removes: z.string().describe("For shell/command: skip (ok) when this path does not exist"),
   listen: stringList.describe("Handlers only: topic(s) this handler also answers to"),
+  run_once: booleanKey.describe(
+    "With an inventory: run on one host (the first to reach the step); every host registers its result",
+  ),
+  delegate_to: z
+    .literal("localhost")
+    .describe("`localhost`: run this step on the controller, with the host's variables (other hosts: not yet)"),
   with: z.record(z.string(), z.unknown()).describe("Parameters of the preset named by `preset:`"),
 } as const;
 
@@ -132,9 +138,7 @@ export const FOREIGN_KEY_HINTS: Record<string, string> = {
   meta: "use `flush_handlers: true` for `meta: flush_handlers`",
   args: "put the arguments under the action key, e.g. `shell: { cmd: ..., cwd: ... }`",
   become_method: "runbook always becomes through `sudo -n`",
-  delegate_to: "runbook runs on the local machine; there is no delegate_to yet",
-  run_once: "runbook runs on the local machine; run_once has no meaning yet",
-  hosts: "a playbook runs on the local machine; remove `hosts`",
+  hosts: "`hosts:` belongs on a play (`- hosts: all` with `tasks:`) or at the top of the document, not on a step",
   gather_facts: "facts are gathered lazily under `facts.`; remove `gather_facts`",
   with_dict: "use `loop:` over a map: each item has `key` and `value`",
   with_list: "use `loop:`",

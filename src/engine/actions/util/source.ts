@@ -10,14 +10,14 @@ export function sourcePath(ctx: ActionContext, src: string): string {
 
 /**
  * The bytes of a source file that sits beside the playbook (copy `src`, template files).
- * The one place that reads the controller's files: through `ctx.fs` today, which is the same
- * machine; an SSH transport needs a controller-side reader here instead.
+ * The one place that reads the controller's files: on an SSH host they are read here, not there.
  */
 export async function readSource(ctx: ActionContext, path: string, what = "src"): Promise<Buffer> {
-  const st = await attempt("read", path, () => ctx.fs.stat(path));
+  const fs = ctx.controllerFs ?? ctx.fs;
+  const st = await attempt("read", path, () => fs.stat(path));
   if (st?.type === "directory")
     throw new ActionFailure(`${what} ${path} is a directory; copying directories is not supported`);
-  const bytes = await attempt("read", path, () => ctx.fs.readFile(path));
+  const bytes = await attempt("read", path, () => fs.readFile(path));
   if (bytes === undefined) throw new ActionFailure(`${what} ${path} does not exist`, { path });
   return bytes;
 }

@@ -1,0 +1,3 @@
+export { writeClientConfig } from "./client.js";
+export { startFleet, type TestFleet } from "./fleet.js";
+export { descendants, freePort, SSHD, type SshServer, sshdMissing, startSshd } from "./server.js";

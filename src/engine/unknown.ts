@@ -15,7 +15,7 @@ export interface UnknownInfo {
 export type Unknown = Record<string, unknown> & { readonly [UNKNOWN]: UnknownInfo };
 
 export function makeUnknown(info: UnknownInfo): Unknown {
-  const marker = `<known at run time: ${info.path}>`;
+  const marker = unknownMarker(info);
   const target = Object.create(null) as Record<PropertyKey, unknown>;
   return new Proxy(target, {
     get(_t, prop) {
@@ -60,4 +60,23 @@ export function containsUnknown(value: unknown, depth = 0): UnknownInfo | undefi
 
 export function unknownMarker(info: UnknownInfo): string {
   return `<known at run time: ${info.path}>`;
+}
+
+const MARKER = /<known at run time: ([^>]+)>/;
+
+/**
+ * A value rendered into a string leaves only its marker (`probing <known at run time: r.stdout>`),
+ * which containsUnknown cannot see: the first marker inside a rendered value's strings.
+ */
+export function markerInside(value: unknown, depth = 0): UnknownInfo | undefined {
+  if (typeof value === "string") {
+    const m = MARKER.exec(value);
+    return m ? { path: m[1]! } : undefined;
+  }
+  if (depth > 20 || typeof value !== "object" || value === null) return undefined;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) {
+    const inner = markerInside(v, depth + 1);
+    if (inner) return inner;
+  }
+  return undefined;
 }

@@ -26,7 +26,7 @@ import { buildScope, childFrame, type Frame, type Globals } from "./scope.js";
 import { compileSettings, mergeSettings, type Settings } from "./settings.js";
 import { Interrupted, StepFailed } from "./signals.js";
 import { StepRunner } from "./step.js";
-import { checkTagNames, childrenOf, ownTags, tagFilterReason } from "./tags.js";
+import { checkTagNames, mayHoldStep, ownTags, tagFilterReason } from "./tags.js";
 import type { PlanEntry, RunMode, RunOptions } from "./types.js";
 
 export interface RunSummary {
@@ -682,23 +682,6 @@ function deepFreeze(v: unknown): void {
 }
 
 export { skippedResult };
-
-/** Could a plain step inside be the one named `target`? A templated name matches on its literal parts. */
-function mayHoldStep(step: Step, target: string): boolean {
-  // An include whose file is a template is known only at run time.
-  if (step.kind === "include" && !step.include) return true;
-  return (childrenOf(step) ?? []).some((s) => {
-    if (childrenOf(s) !== undefined) return mayHoldStep(s, target);
-    const name = s.raw.name;
-    if (typeof name !== "string") return false;
-    if (!name.includes("{{")) return name === target;
-    const pattern = name
-      .split(/\{\{[\s\S]*?\}\}/)
-      .map((lit) => lit.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-      .join("[\\s\\S]*");
-    return new RegExp(`^${pattern}$`).test(target);
-  });
-}
 
 /** Only the settings a play may set (compileSettings reads every step key that is present). */
 function pickSettings(s: Settings): Settings {

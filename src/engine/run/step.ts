@@ -11,7 +11,7 @@ import type { Step } from "../load/model.js";
 import { valueLocOf } from "../load/yaml.js";
 import { formatLocation } from "../source.js";
 import { renderString, renderValue } from "../template.js";
-import { containsUnknown, makeUnknown, type UnknownInfo } from "../unknown.js";
+import { containsUnknown, makeUnknown, markerInside, type UnknownInfo } from "../unknown.js";
 import { parseArgs, runAttempts } from "./attempt.js";
 import { conditionList, evaluateAll } from "./conditions.js";
 import { type Adapters, actionContext } from "./context.js";
@@ -380,7 +380,7 @@ export class StepRunner {
     const u = containsUnknown(args);
     // A probe must not run with placeholder text in its command (a value known only at run time may
     // sit inside a string: `probing {{ r.stdout }}`): it is decided when the playbook runs.
-    const held = this.inPlan && probe && !step.action?.handlesUnknown ? (u ?? markerIn(args)) : undefined;
+    const held = this.inPlan && probe && !step.action?.handlesUnknown ? (u ?? markerInside(args)) : undefined;
     if (held) {
       r.plan({
         step: planRef,
@@ -697,22 +697,6 @@ function errorResult(e: RunbookError): Result {
     skipped: false,
     msg: `${where}${e.message}${e.hint ? ` (${e.hint})` : ""}`,
   };
-}
-
-const MARKER = /<known at run time: ([^>]+)>/;
-
-/** The first run-time marker inside a rendered value's strings. */
-function markerIn(value: unknown, depth = 0): UnknownInfo | undefined {
-  if (typeof value === "string") {
-    const m = MARKER.exec(value);
-    return m ? { path: m[1]! } : undefined;
-  }
-  if (depth > 20 || typeof value !== "object" || value === null) return undefined;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) {
-    const inner = markerIn(v, depth + 1);
-    if (inner) return inner;
-  }
-  return undefined;
 }
 
 /** A YAML boolean or Ansible's yes/on/true spelling. */

@@ -122,3 +122,20 @@ export function listTasks(pb: Playbook, only: string[], skip: string[]): string 
   const out = lines(pb.tasks, 0, []);
   return out.length ? `${out.join("\n")}\n` : "no step is selected\n";
 }
+
+/** --start-at-task: could a plain step inside be the one named `target`? A templated name matches on its literal parts. */
+export function mayHoldStep(step: Step, target: string): boolean {
+  // An include whose file is a template is known only at run time.
+  if (step.kind === "include" && !step.include) return true;
+  return (childrenOf(step) ?? []).some((s) => {
+    if (childrenOf(s) !== undefined) return mayHoldStep(s, target);
+    const name = s.raw.name;
+    if (typeof name !== "string") return false;
+    if (!name.includes("{{")) return name === target;
+    const pattern = name
+      .split(/\{\{[\s\S]*?\}\}/)
+      .map((lit) => lit.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[\\s\\S]*");
+    return new RegExp(`^${pattern}$`).test(target);
+  });
+}

@@ -220,6 +220,8 @@ function convertCollection(node: Node, doc: Document, file: string, lc: LineCoun
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
     const info: NodeInfo = { loc: rangeLoc(file, lc, node.range), keys: new Map(), values: new Map() };
+    // Keys copied in by a merge key: an explicit key before or after the merge overrides them.
+    const mergedKeys = new Set<string>();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as Node | null;
@@ -238,12 +240,16 @@ function convertCollection(node: Node, doc: Document, file: string, lc: LineCoun
         const merged = convert(valueNode, doc, file, lc, w);
         for (const src of Array.isArray(merged) ? merged : [merged]) {
           if (src && typeof src === "object") {
-            for (const [k, v] of Object.entries(src)) if (!(k in out)) out[k] = v;
+            for (const [k, v] of Object.entries(src)) {
+              if (Object.hasOwn(out, k)) continue;
+              out[k] = v;
+              mergedKeys.add(k);
+            }
           }
         }
         continue;
       }
-      if (Object.hasOwn(out, key)) {
+      if (Object.hasOwn(out, key) && !mergedKeys.delete(key)) {
         throw new RunbookError("yaml", `duplicate key \`${key}\` in a mapping`, {
           location: rangeLoc(file, lc, keyNode?.range),
           hint: "YAML keeps only one of them; remove or rename the other",

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { RunbookError, RunbookErrors } from "../errors.js";
 import { stepKeySchemas } from "../schema/keys.js";
 import { issuesToErrors } from "../schema/zod-issues.js";
-import { displayPath } from "../source.js";
+import { displayPath, formatLocation } from "../source.js";
 import { readVarsFile, readYamlFile, realPath } from "./files.js";
 import type { Playbook, Step } from "./model.js";
 import { loadPreset } from "./preset.js";
@@ -111,6 +111,26 @@ export class Loader {
     return out;
   }
 
+  /** Two handlers with one name: Ansible silently runs only the first, so the second is refused. */
+  private uniqueHandlerNames(handlers: Step[]): void {
+    const seen = new Map<string, Step>();
+    for (const h of handlers) {
+      const name = h.raw.name;
+      if (typeof name !== "string") continue;
+      const first = seen.get(name);
+      if (!first) {
+        seen.set(name, h);
+        continue;
+      }
+      this.errors.push(
+        new RunbookError("schema", `two handlers are named \`${name}\``, {
+          location: valueLocOf(h.raw, "name"),
+          hint: `the first is at ${first.location ? formatLocation(first.location) : "?"}; rename one, or use \`listen:\` to run both on one notification`,
+        }),
+      );
+    }
+  }
+
   /** A task file is a list of steps, like the list form of a playbook. */
   taskFile(path: string, namedAt: Step | undefined): Step[] {
     const real = realPath(path);
@@ -205,6 +225,7 @@ export class Loader {
       }
       pb.tasks = this.steps(doc.tasks, file, "tasks");
       pb.handlers = this.steps(doc.handlers, file, "handlers", true);
+      this.uniqueHandlerNames(pb.handlers);
     }
   }
 }

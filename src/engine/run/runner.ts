@@ -420,10 +420,11 @@ export class Runner {
       const rescueFrame = childFrame(inner, {
         layers: [...inner.layers, { failed_step: failedStep, failed_result: failure.result }],
       });
+      // Rescued once the rescue starts, as Ansible counts it: a failure inside the rescue counts on its own.
+      this.stats.failed--;
+      this.stats.rescued++;
       try {
         await this.walk(b.rescue, rescueFrame);
-        this.stats.failed--;
-        this.stats.rescued++;
         failure = undefined;
       } catch (e) {
         if (!(e instanceof StepFailed)) throw e;
@@ -643,7 +644,10 @@ export class Runner {
     while (this.pending.size) {
       const due = this.playbook.handlers.filter((h) => this.pending.has(h));
       this.emit({ kind: "handlers-flush", handlers: due.map((h) => String(h.raw.name)) });
-      for (const h of due) {
+      // One pass in definition order, as Ansible: a handler notified by one before it runs in this pass,
+      // one defined earlier waits for the next pass.
+      for (const h of this.playbook.handlers) {
+        if (!this.pending.has(h)) continue;
         this.pending.delete(h);
         // Handlers ignore tags (as in Ansible): StepRunner skips the filter inside a handler chain.
         await this.walk(

@@ -504,6 +504,10 @@ export class StepRunner {
 
   /** The result of a `check_mode: true` step in a real run: what it would do, changing nothing. */
   private async dryRunResult(step: Step, args: unknown, ctx: ActionContext): Promise<Result> {
+    // As Ansible's command module: without creates/removes it cannot tell what a command would do, so it is skipped.
+    const name = step.action?.name;
+    if ((name === "shell" || name === "command") && step.raw.creates === undefined && step.raw.removes === undefined)
+      return { ...skippedResult("check_mode: a command without creates/removes is not run"), dry_run: true };
     const info = await step.action!.plan(parseArgs(step, args), ctx);
     const result: Result = {
       changed: info.willChange === true,

@@ -51,7 +51,7 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
     if (listed !== undefined) return listed;
     const c = common(opts);
     masker.addVars(c.extraVars);
-    const pb = loadPlaybook(playbookFile(file), { presetPaths: c.presetPaths });
+    const pb = loadPlaybook(playbookFile(file), { presetPaths: c.presetPaths, extraVars: c.extraVars });
     masker.addVars(pb.vars).addVars(pb.varsFiles);
     const runOpts = {
       ...c,

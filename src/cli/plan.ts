@@ -39,7 +39,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
     if (listed !== undefined) return listed;
     const c = common(opts);
     masker.addVars(c.extraVars);
-    const pb = loadPlaybook(playbookFile(file), { presetPaths: c.presetPaths });
+    const pb = loadPlaybook(playbookFile(file), { presetPaths: c.presetPaths, extraVars: c.extraVars });
     if (isFleetRun(pb, opts)) {
       masker.addVars(pb.vars).addVars(pb.varsFiles);
       const style = chooseColor({ isTTY: process.stdout.isTTY === true, env: process.env }) ? colorStyle : plainStyle;

@@ -25,7 +25,7 @@ export async function validateCommand(
   }
   for (const f of files) {
     try {
-      const pb = loadPlaybook(playbookFile(f), { presetPaths: c.presetPaths });
+      const pb = loadPlaybook(playbookFile(f), { presetPaths: c.presetPaths, extraVars: c.extraVars });
       // Each play's pattern must read against the inventory (an empty pattern is an error there).
       if (inventory)
         for (const p of pb.plays ?? [pb]) if (p.hosts !== undefined) selectHosts(inventory, p.hosts, opts.limit);

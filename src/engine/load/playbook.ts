@@ -4,6 +4,7 @@ import { RunbookError, RunbookErrors } from "../errors.js";
 import { stepKeySchemas } from "../schema/keys.js";
 import { issuesToErrors } from "../schema/zod-issues.js";
 import { displayPath, formatLocation } from "../source.js";
+import { renderString } from "../template.js";
 import { readVarsFile, readYamlFile, realPath } from "./files.js";
 import type { Playbook, Step } from "./model.js";
 import { loadPreset } from "./preset.js";
@@ -15,6 +16,8 @@ export interface LoadOptions {
   presetPaths?: string[];
   /** Where RUNBOOK_PRESET_PATH is read (default: process.env); runPlaybook passes its `env`. */
   env?: Record<string, string | undefined>;
+  /** `-e` values: a templated `vars_files` path is rendered with them over the play's vars. */
+  extraVars?: Record<string, unknown>;
 }
 
 /** The keys that make a document a play: where and how its steps run (shared with the JSON Schema). */
@@ -219,7 +222,11 @@ export class Loader {
       if (Array.isArray(doc.vars_files)) {
         for (const [i, f] of doc.vars_files.entries()) {
           if (typeof f !== "string") continue;
-          const vars = this.guard(() => readVarsFile(resolve(dir, f), valueLocOf(doc.vars_files, i)));
+          const at = valueLocOf(doc.vars_files, i);
+          // A templated path (`vars/{{ env_name }}.yml`) is rendered with the play's vars and -e, as Ansible does.
+          const path = f.includes("{{") ? this.guard(() => renderString(f, varsFilesScope(pb, this.options), at)) : f;
+          if (path === undefined) continue;
+          const vars = this.guard(() => readVarsFile(resolve(dir, path), at));
           if (vars) mergeWithLocations(pb.varsFiles, vars);
         }
       }
@@ -251,3 +258,18 @@ export function loadPlaybook(path: string, options: LoadOptions = {}): Playbook 
 }
 
 export { keyLocOf };
+
+/** What a `vars_files` path may name: play vars (themselves rendered first) and -e, with env and runbook. */
+function varsFilesScope(pb: Playbook, options: LoadOptions): Record<string, unknown> {
+  const scope: Record<string, unknown> = { env: options.env ?? process.env, ...options.extraVars };
+  for (const [k, v] of Object.entries(pb.vars)) {
+    if (k in scope) continue;
+    try {
+      scope[k] = typeof v === "string" ? renderString(v, scope) : v;
+    } catch {
+      // a var that needs facts or results is not for a file name: left out, so the path names it as undefined
+    }
+  }
+  scope.vars = { ...scope };
+  return scope;
+}

@@ -10,7 +10,11 @@ import { applyWrite, planWrite, type WriteRequest } from "./util/write.js";
 const copySchema = z
   .strictObject({
     src: z.string().min(1).optional().describe("file to copy, relative to the playbook (or task file) that names it"),
-    content: z.string().optional().describe("literal content to write instead of src"),
+    // A single-expression template keeps its type ("{{ n }}" of 42): a number or boolean is written as its text, as Ansible does.
+    content: z
+      .preprocess((v) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v), z.string())
+      .optional()
+      .describe("literal content to write instead of src"),
     dest: z
       .string()
       .min(1)

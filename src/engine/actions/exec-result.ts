@@ -15,7 +15,8 @@ function lines(s: string): string[] {
 export async function runProcess(ctx: ActionContext, req: ExecRequest, cmd: string): Promise<ActionResult> {
   const r = await ctx.exec.run({
     ...req,
-    cwd: ctx.cwd ?? req.cwd,
+    // As Ansible: commands run in the playbook's folder unless `cwd` says otherwise (on a remote host, its default).
+    cwd: ctx.cwd ?? req.cwd ?? (ctx.local ? ctx.playbookDir : undefined),
     env: ctx.env,
     become: ctx.become,
     becomeUser: ctx.becomeUser,

@@ -141,13 +141,24 @@ describe("package and service (local, recording stand-ins)", () => {
     expect(r.stdout + r.stderr).toContain("Unit nope.service could not be found.");
   });
 
+  it("reboot refuses on the local machine unless allow_local, and says so in the plan", () => {
+    const p = pb("  - name: boot\n    reboot: { reboot_command: 'touch ${state}/rebooted' }\n");
+    const plan = runCli(["plan", p]);
+    expect(plan.stdout).toContain("would refuse on the local machine");
+    const r = runCli(["apply", p, "-o", "plain"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toContain("refusing to reboot the machine runbook runs on");
+    expect(() => readFileSync(join(state, "rebooted"))).toThrow();
+  });
+
   it("bad arguments are a validation error with the step's location, exit 2", () => {
     const p = pb(
-      "  - name: x\n    service: { name: k3s, state: running }\n  - name: y\n    package: { name: jq, state: gone }\n",
+      "  - name: x\n    service: { name: k3s, state: running }\n  - name: y\n    package: { name: jq, state: gone }\n  - name: z\n    reboot: { reboot_timeout: soon }\n",
     );
     const r = runCli(["validate", p]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/site\.yml:6:\d+/);
     expect(r.stderr).toMatch(/site\.yml:8:\d+/);
+    expect(r.stderr).toMatch(/site\.yml:10:\d+/);
   });
 });

@@ -9,6 +9,7 @@ import { k8sAction } from "./k8s.js";
 import { k8sInfoAction } from "./k8s_info.js";
 import { packageAction } from "./package.js";
 import { printAction } from "./print.js";
+import { rebootAction } from "./reboot.js";
 import { serviceAction } from "./service.js";
 import { shellAction } from "./shell.js";
 import { templateAction } from "./template.js";
@@ -36,6 +37,7 @@ export const ACTION_LIST: AnyAction[] = [
   k8sInfoAction,
   packageAction,
   serviceAction,
+  rebootAction,
 ];
 
 /** Action keys reserved for actions that land in later work: using one is a clear error, not "unknown key". */

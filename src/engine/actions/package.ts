@@ -23,7 +23,7 @@ const packageSchema = z.strictObject({
     .number()
     .min(0)
     .default(60)
-    .describe("apt: seconds to retry while another apt/dpkg holds the lock (default 60, as Ansible's apt)"),
+    .describe("apt: seconds to retry while another apt/dpkg holds the lock (as Ansible's apt)"),
   use: z
     .enum(["auto", "apt", "dnf"])
     .default("auto")
@@ -132,7 +132,8 @@ async function cacheFresh(ctx: ActionContext, validTime: number | undefined): Pr
 
 export const packageAction = defineAction({
   name: "package",
-  description: "Install, upgrade or remove OS packages with apt or dnf, querying dpkg/rpm first",
+  description:
+    "Install, upgrade or remove OS packages with apt or dnf, querying dpkg/rpm first (examples: docs/host-actions.md)",
   schema: packageSchema,
   async run(args, ctx) {
     const names = args.name === undefined ? [] : nameList(args.name);

@@ -83,7 +83,8 @@ async function waitUntil(
 
 export const rebootAction = defineAction({
   name: "reboot",
-  description: "Reboot the host and wait until it answers over SSH again with a new boot id",
+  description:
+    "Reboot the host and wait until it answers over SSH again with a new boot id; refused locally unless allow_local (examples: docs/host-actions.md)",
   schema: rebootSchema,
   async run(args, ctx) {
     if (ctx.local !== false && !args.allow_local)

@@ -56,7 +56,8 @@ function steps(a: ServiceArgs, s: Status): string[][] {
 export const serviceAction = defineAction({
   name: "service",
   aliases: ["systemd", "systemd_service"],
-  description: "Start, stop, restart, reload and enable systemd units, reading systemctl is-active/is-enabled first",
+  description:
+    "Start, stop, restart, reload and enable systemd units, reading systemctl is-active/is-enabled first (examples: docs/host-actions.md)",
   schema: serviceSchema.refine((a) => a.state !== undefined || a.enabled !== undefined || a.daemon_reload, {
     message: "service needs one of state, enabled or daemon_reload",
   }),

@@ -142,7 +142,7 @@ describe("package and service (local, recording stand-ins)", () => {
   });
 
   it("reboot refuses on the local machine unless allow_local, and says so in the plan", () => {
-    const p = pb("  - name: boot\n    reboot: { reboot_command: 'touch ${state}/rebooted' }\n");
+    const p = pb(`  - name: boot\n    reboot: { reboot_command: "touch ${state}/rebooted" }\n`);
     const plan = runCli(["plan", p]);
     expect(plan.stdout).toContain("would refuse on the local machine");
     const r = runCli(["apply", p, "-o", "plain"]);

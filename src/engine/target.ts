@@ -27,6 +27,8 @@ export interface Target {
   readonly fsAs?: ((become: boolean, becomeUser: string | undefined) => FsAdapter) | undefined;
   /** false for a remote host. */
   readonly local?: boolean | undefined;
+  /** Drop the connection (SSH master) so the next command opens a new one: after a reboot. */
+  readonly reconnect?: (() => Promise<void>) | undefined;
 }
 
 /** Reads files on the controller (the machine runbook runs on), whatever the target is. */

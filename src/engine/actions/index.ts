@@ -7,7 +7,10 @@ import { failAction } from "./fail.js";
 import { fileAction } from "./file.js";
 import { k8sAction } from "./k8s.js";
 import { k8sInfoAction } from "./k8s_info.js";
+import { packageAction } from "./package.js";
 import { printAction } from "./print.js";
+import { rebootAction } from "./reboot.js";
+import { serviceAction } from "./service.js";
 import { shellAction } from "./shell.js";
 import { templateAction } from "./template.js";
 import type { ActionDef } from "./types.js";
@@ -32,6 +35,9 @@ export const ACTION_LIST: AnyAction[] = [
   unarchiveAction,
   k8sAction,
   k8sInfoAction,
+  packageAction,
+  serviceAction,
+  rebootAction,
 ];
 
 /** Action keys reserved for actions that land in later work: using one is a clear error, not "unknown key". */

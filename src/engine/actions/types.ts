@@ -14,6 +14,8 @@ export interface ActionContext {
   controllerFs?: FsAdapter | undefined;
   /** false when the target is an SSH host (actions that still write with node:fs refuse to run there). */
   local?: boolean | undefined;
+  /** Drop the connection to an SSH host so the next command opens a new one (reboot); absent locally. */
+  reconnect?: (() => Promise<void>) | undefined;
   step: StepRef;
   /** Directory of the file that declared the step: relative `src` paths resolve against it. */
   baseDir: string;

@@ -22,6 +22,8 @@ export interface Adapters {
   probe?: ProbeAdapter | undefined;
   /** false on an SSH host: actions that write with node:fs themselves refuse to run there. */
   local?: boolean | undefined;
+  /** Drop the connection to the host so the next command opens a new one (reboot). */
+  reconnect?: (() => Promise<void>) | undefined;
   cacheDir: string;
 }
 
@@ -65,6 +67,7 @@ export function actionContext(
     fs: settings.become === true && io.fsAs ? io.fsAs(true, settings.becomeUser) : io.fs,
     probe: io.probe,
     local: io.local !== false,
+    reconnect: io.reconnect,
     controllerFs: io.local === false ? localFs : io.fs,
     step: ref,
     baseDir: step.baseDir,

@@ -105,6 +105,7 @@ export class Runner {
       fsAs: target.fsAs,
       probe: target.probe,
       local: target.local !== false,
+      reconnect: target.reconnect,
       cacheDir: options.cacheDir ?? defaultCacheDir(env),
     });
   }

@@ -26,5 +26,6 @@ export async function connectSshTarget(ssh: SshTransport, host: SshHost, signal?
     facts,
     env: { HOME: facts.home(), USER: facts.user(), SHELL: facts.env("SHELL") },
     local: false,
+    reconnect: () => ssh.reset(host),
   };
 }

@@ -252,6 +252,20 @@ export class SshTransport {
     });
   }
 
+  /**
+   * Forget the host's master connection and tell it to exit (`ssh -O exit`, answered by the local
+   * master even when the host is gone), so the next command connects afresh: after a reboot the
+   * old connection is dead or about to be, and commands multiplexed on it would hang or fail.
+   */
+  async reset(h: SshHost): Promise<void> {
+    this.masters.delete(h.name);
+    await new Promise<void>((resolve) => {
+      const c = spawn(this.opts.ssh ?? "ssh", [...this.baseArgs(h), "-O", "exit", h.address], { stdio: "ignore" });
+      c.on("close", () => resolve());
+      c.on("error", () => resolve());
+    });
+  }
+
   /** Close every master connection (`ssh -O exit`) and remove the control folder. */
   async close(hosts: readonly SshHost[]): Promise<void> {
     await Promise.all(

@@ -7,6 +7,7 @@ import { failAction } from "./fail.js";
 import { fileAction } from "./file.js";
 import { k8sAction } from "./k8s.js";
 import { k8sInfoAction } from "./k8s_info.js";
+import { lineinfileAction } from "./lineinfile.js";
 import { printAction } from "./print.js";
 import { shellAction } from "./shell.js";
 import { templateAction } from "./template.js";
@@ -32,6 +33,7 @@ export const ACTION_LIST: AnyAction[] = [
   unarchiveAction,
   k8sAction,
   k8sInfoAction,
+  lineinfileAction,
 ];
 
 /** Action keys reserved for actions that land in later work: using one is a clear error, not "unknown key". */

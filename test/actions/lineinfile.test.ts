@@ -1,5 +1,6 @@
 import { chmod, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import "../../src/engine/regexp-guard.js";
 import { describe, expect, it } from "vitest";
 import { lineinfileAction } from "../../src/engine/actions/lineinfile.js";
 import { type ActionContext, ActionFailure } from "../../src/engine/actions/types.js";
@@ -135,6 +136,13 @@ describe("lineinfile", () => {
     expect(JSON.stringify(p)).not.toContain("s3cret");
     const r = await run({ path, regexp: "^TOKEN=", line: "TOKEN=s3cret" });
     expect(JSON.stringify(r)).not.toContain("s3cret");
+  });
+
+  it("a catastrophic regexp does not hang: regexp-guard's linear engine takes over", async () => {
+    const { dir, run } = await setup();
+    const path = join(dir, "f");
+    await writeFile(path, `${"a".repeat(40)}b\n`);
+    expect(await run({ path, regexp: "^(a+)+$", line: "x" })).toMatchObject({ changed: true, msg: "line added" });
   });
 
   it("rejects bad arguments", () => {

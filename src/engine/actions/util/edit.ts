@@ -105,7 +105,8 @@ export function chomp(line: string): string {
 export function pyRegExp(field: string, pattern: string): RegExp {
   const js = pattern.replace(/\(\?P<(\w+)>/g, "(?<$1>").replace(/\(\?P=(\w+)\)/g, "\\k<$1>");
   try {
-    return new RegExp(js, "u");
+    // No `u` flag: V8 runs a pattern with it on the backtracking engine only, so regexp-guard.ts could not rescue it.
+    return new RegExp(js);
   } catch (e) {
     throw new ActionFailure(`${field} is not a valid regular expression: ${(e as Error).message}`);
   }

@@ -90,6 +90,9 @@ describe.skipIf(missing !== undefined)(
       become_user: nobody
       register: edit
     - print: "backup {{ edit.backup_file }}"
+    - fetch: { src: "{{ root }}/owned.conf", dest: become-fetched/, flat: true }
+      become: true
+      become_user: nobody
 `,
       );
       const plan = runCli(["plan", pb, "-i", f.inventory]);
@@ -106,6 +109,8 @@ describe.skipIf(missing !== undefined)(
       const backup = /backup (\S+owned\.conf\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~)/.exec(r.stdout)?.[1];
       expect(backup).toBeDefined();
       expect(readFileSync(backup ?? "", "utf8")).toBe("a=1\n");
+      // fetch reads through sudo as nobody too; flat with a trailing / puts it in that folder.
+      expect(readFileSync(join(f.dir, "become-fetched", "owned.conf"), "utf8")).toBe("a=2\n");
     });
   },
 );

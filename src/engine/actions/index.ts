@@ -1,12 +1,15 @@
 import { assertAction } from "./assert.js";
+import { blockinfileAction } from "./blockinfile.js";
 import { commandAction } from "./command.js";
 import { copyAction } from "./copy.js";
 import { DIRECTIVE_ALIASES, DIRECTIVES } from "./directives.js";
 import { downloadAction } from "./download.js";
 import { failAction } from "./fail.js";
+import { fetchAction } from "./fetch.js";
 import { fileAction } from "./file.js";
 import { k8sAction } from "./k8s.js";
 import { k8sInfoAction } from "./k8s_info.js";
+import { lineinfileAction } from "./lineinfile.js";
 import { packageAction } from "./package.js";
 import { printAction } from "./print.js";
 import { rebootAction } from "./reboot.js";
@@ -38,6 +41,9 @@ export const ACTION_LIST: AnyAction[] = [
   packageAction,
   serviceAction,
   rebootAction,
+  lineinfileAction,
+  blockinfileAction,
+  fetchAction,
 ];
 
 /** Action keys reserved for actions that land in later work: using one is a clear error, not "unknown key". */

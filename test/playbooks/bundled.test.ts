@@ -127,6 +127,8 @@ interface Scenario {
   args2?: string[];
   /** false: a variant of the fixture's scenario, whose commands UPDATE_GOLDEN must not write. */
   golden?: boolean;
+  /** More environment for the stand-ins (e.g. RUNBOOK_STUB_HELM_CHART_VERSIONS). */
+  env?: Record<string, string>;
 }
 
 interface RunOutcome {
@@ -188,6 +190,7 @@ async function applyScenario(s: Scenario) {
     PATH: `${STUBS}:${process.env.PATH}`,
     RUNBOOK_STUB_LOG: join(dir, "calls.jsonl"),
     RUNBOOK_STUB_STATE: state,
+    ...s.env,
   };
 
   const apply = async (args = s.args ?? []): Promise<RunOutcome> => {
@@ -280,6 +283,72 @@ describe("bundled playbooks against the stand-ins", () => {
     expect(r.second.code, r.second.output).toBe(0);
     expect(r.second.commands).toEqual(await r.expected(2));
     expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 60_000);
+
+  // istio.io's Helm install with the production settings as chart values (HPA, PDBs, affinity, logs).
+  test("production.yml with install_method helm installs base, istiod and gateway with values files, then changes nothing", async () => {
+    const r = await applyScenario({ fixture: "production-helm", playbook: "production.yml" });
+    expect(r.first.code, r.first.output).toBe(0);
+    expect(r.first.commands).toEqual(await r.expected(1));
+    expect(r.first.commands.some((c) => c.startsWith("istioctl install"))).toBe(false);
+    const releases = (r.states.default as unknown as { helmReleases: Record<string, { valuesFiles: string[] }> })
+      .helmReleases;
+    expect(Object.keys(releases).sort()).toEqual([
+      "istio-system/istio-base",
+      "istio-system/istio-ingressgateway",
+      "istio-system/istiod",
+    ]);
+    const istiod = parseYaml(releases["istio-system/istiod"]!.valuesFiles[0]!) as Obj;
+    expect(istiod).toMatchObject({
+      autoscaleEnabled: true,
+      autoscaleMin: 2,
+      autoscaleMax: 5,
+      pdb: { minAvailable: 1 },
+      resources: { requests: { cpu: "500m", memory: "2Gi" } },
+      traceSampling: 1,
+      meshConfig: { accessLogFile: "/dev/stdout", accessLogEncoding: "JSON" },
+    });
+    // The HPA owns the replica count (both at once reset replicas on each upgrade).
+    expect(istiod.replicaCount).toBeUndefined();
+    const gateway = parseYaml(releases["istio-system/istio-ingressgateway"]!.valuesFiles[0]!) as Obj;
+    expect(gateway).toEqual({
+      autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
+      service: { type: "LoadBalancer" },
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+      podDisruptionBudget: { minAvailable: 1 },
+    });
+    expect(r.states.default?.istio["control-plane"]).toMatchObject({ version: ISTIO, ingressPdbMinAvailable: 1 });
+    expect(r.second.code, r.second.output).toBe(0);
+    expect(r.second.commands).toEqual(await r.expected(2));
+    expect(r.second.commands.some((c) => c.startsWith("helm upgrade"))).toBe(false);
+    expect(changedCount(r.second.output), r.second.output).toBe(0);
+  }, 60_000);
+
+  // Helm cannot adopt what istioctl installed: stop before helm fails half-way on CRD ownership.
+  test("production.yml with install_method helm stops on a control plane istioctl installed", async () => {
+    const r = await applyScenario({
+      fixture: "production-upgrade",
+      playbook: "production.yml",
+      extraVars: () => ({ install_method: "helm" }),
+      golden: false,
+    });
+    expect(r.first.code, r.first.output).toBe(1);
+    expect(r.first.output).toContain("no Helm release owns (istioctl installed it)");
+    expect(r.first.commands.some((c) => c.startsWith("helm upgrade"))).toBe(false);
+  }, 60_000);
+
+  // A chart repository (or mirror) without the pinned version: helm's own error fails the run.
+  test("production.yml with install_method helm fails when the chart repository lacks istio_version", async () => {
+    const r = await applyScenario({
+      fixture: "production-helm",
+      playbook: "production.yml",
+      env: { RUNBOOK_STUB_HELM_CHART_VERSIONS: "1.29.6,1.30.3" },
+      golden: false,
+    });
+    expect(r.first.code, r.first.output).toBe(1);
+    expect(r.first.output).toContain('chart "base" version "1.30.4" not found');
+    expect(r.first.commands.filter((c) => c.startsWith("helm upgrade"))).toHaveLength(1);
+    expect(r.states.default?.istio?.["control-plane"]).toBeUndefined();
   }, 60_000);
 
   // istio.io in-place upgrade: one minor at a time, then restart the workloads with injection.
